@@ -1,0 +1,1 @@
+"""grader: grade machine-learning notebooks."""

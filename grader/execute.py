@@ -1,0 +1,245 @@
+"""Run a notebook in a fresh kernel, cell by cell, and bring its answers back as plain data.
+
+Each submission gets its own kernel and its own temporary working folder. A failing cell does not
+stop the run (each question is graded on its own); a cell that runs too long is interrupted; the
+notebook as a whole has a deadline. After the student's cells, one extra cell (grader.kernel_side)
+writes the requested answers as JSON and .npy files, which grader.extract reads back.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import numpy as np
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+from .extract import Extracted, extraction_cell, load_answers
+from .probes import make_inputs
+from .results import CellError
+from .spec import Probe
+
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+TIMEOUT_ENAME = "CellTimeoutError"
+EXTRACTION_TIMEOUT = 120.0   # seconds for the answer-extraction cell, probes included
+THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+               "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+
+
+@dataclass(frozen=True)
+class CellRun:
+    index: int                 # position in the notebook (all cells, markdown included)
+    source: str
+    status: str                # ok | error | timeout | not-run
+    error: CellError | None = None
+    question: str | None = None  # the question the exercise tagged this cell with, if any
+
+
+@dataclass(frozen=True)
+class Execution:
+    cells: tuple[CellRun, ...]
+    answers: Extracted | None  # None when nothing could be extracted (dead or stuck kernel)
+    notices: tuple[str, ...]
+    duration_s: float
+
+
+@dataclass(frozen=True)
+class Limits:
+    cell_timeout: float = 120.0
+    notebook_timeout: float = 600.0
+
+
+def run_notebook(nb: nbformat.NotebookNode, names: list[str], probes: list[Probe],
+                 parameters: dict | None = None, limits: Limits = Limits(),
+                 data_files: tuple[Path, ...] = ()) -> Execution:
+    """Execute `nb` in a fresh kernel and extract `names` and the probes' outputs."""
+    started = time.monotonic()
+    workdir = Path(tempfile.mkdtemp(prefix="grader-run-"))
+    try:
+        for f in data_files:
+            shutil.copy(f, workdir / Path(f).name)
+        nonce = secrets.token_hex(8)
+        requests = _write_probe_inputs(probes, workdir / f".in-{nonce}")
+        runs, answers, notices = _run(nb, workdir, names, requests, nonce, limits,
+                                      parameters or {})
+        return Execution(tuple(runs), answers, tuple(notices), time.monotonic() - started)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _run(nb, workdir: Path, names, requests, nonce, limits, parameters):
+    deadline = time.monotonic() + limits.notebook_timeout
+    # The client runs a copy with the grader's own cells appended, so that the student's cells
+    # keep their numbers (feedback says "cell 4" for the student's cell 4).
+    nb = nbformat.from_dict(nb)
+    extra = {"parameters": _append(nb, parameters_cell(parameters)) if parameters else None,
+             "extract": _append(nb, nbformat.v4.new_code_cell(
+                 extraction_cell(names, requests, str(workdir / f".out-{nonce}"))))}
+    client = NotebookClient(
+        nb, kernel_name="python3", allow_errors=True, interrupt_on_timeout=True,
+        error_on_timeout={"ename": TIMEOUT_ENAME, "evalue": "", "traceback": []},
+        record_timing=False, resources={"metadata": {"path": str(workdir)}},
+        timeout_func=lambda cell: _cell_timeout(cell, limits.cell_timeout, deadline),
+    )
+    timed_out: set[int] = set()
+    client.on_cell_error = lambda cell, cell_index, execute_reply: (
+        timed_out.add(cell_index)
+        if execute_reply["content"].get("ename") == TIMEOUT_ENAME else None)
+    runs, notices, answers = [], [], None
+    with client.setup_kernel(env=kernel_env(workdir), stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL):
+        alive = _run_cells(client, nb, extra["parameters"], runs, notices, deadline,
+                           limits, timed_out)
+        if alive:
+            answers = _extract(client, extra["extract"], workdir / f".out-{nonce}", notices)
+    return [_tagged(r, nb.cells[r.index]) for r in runs], answers, notices
+
+
+def _append(nb, cell) -> int:
+    nb.cells.append(cell)
+    return len(nb.cells) - 1
+
+
+def _run_cells(client, nb, parameters_index, runs, notices, deadline, limits,
+               timed_out: set[int]) -> bool:
+    """Run the student's code cells; False if the kernel died (nothing more can be asked of it)."""
+    student_cells = nb.cells[:min(i for i in (parameters_index, len(nb.cells) - 1) if i is not None)]
+    after = parameters_cell_index(student_cells) if parameters_index is not None else None
+    if parameters_index is not None and after is None:
+        client.execute_cell(nb.cells[parameters_index], parameters_index)
+    for index, cell in enumerate(student_cells):
+        if cell.cell_type != "code":
+            continue
+        if time.monotonic() >= deadline:
+            runs.append(CellRun(index, cell.source, "not-run"))
+            continue
+        try:
+            client.execute_cell(cell, index)
+        except DeadKernelError:
+            runs.append(CellRun(index, cell.source, "error", CellError(
+                index, "KernelDied", "the Python process stopped while running this cell "
+                "(os._exit, a crash, or it ran out of memory)", "", shorten(cell.source))))
+            notices.append(f"The kernel died in cell {index + 1}; later cells did not run.")
+            _mark_not_run(student_cells, index + 1, runs)
+            return False
+        runs.append(_cell_run(index, cell, limits, index in timed_out))
+        if index == after:
+            client.execute_cell(nb.cells[parameters_index], parameters_index)
+    if any(r.status == "not-run" for r in runs):
+        notices.append(f"The notebook ran out of time ({limits.notebook_timeout:g} s in all); "
+                       "the cells after that were not run.")
+    return True
+
+
+def _tagged(run: CellRun, cell) -> CellRun:
+    meta = cell.metadata.get("grader", {})
+    question = meta.get("question") if isinstance(meta, dict) else None
+    return dataclasses.replace(run, question=question if isinstance(question, str) else None)
+
+
+def _mark_not_run(nb, start: int, runs: list) -> None:
+    runs += [CellRun(i, c.source, "not-run") for i, c in enumerate(nb.cells)
+             if i >= start and c.cell_type == "code"]
+
+
+def _cell_run(index: int, cell, limits: Limits, timed_out: bool) -> CellRun:
+    error = next((o for o in cell.get("outputs", []) if o.get("output_type") == "error"), None)
+    if timed_out:
+        return CellRun(index, cell.source, "timeout", CellError(
+            index, TIMEOUT_ENAME, f"the cell was still running after its time limit "
+            f"({limits.cell_timeout:g} s) and was interrupted", "", shorten(cell.source)))
+    if error is None:
+        return CellRun(index, cell.source, "ok")
+    return CellRun(index, cell.source, "error", cell_error(index, cell.source, error))
+
+
+def _cell_timeout(cell, cell_limit: float, deadline: float) -> int:
+    return max(1, int(min(cell_limit, deadline - time.monotonic())))
+
+
+def _extract(client, index: int, out: Path, notices: list) -> Extracted | None:
+    client.timeout_func = None
+    client.timeout = int(EXTRACTION_TIMEOUT)
+    cell = client.nb.cells[index]
+    try:
+        client.execute_cell(cell, index)
+        return load_answers(out)
+    except (DeadKernelError, CellTimeoutError):
+        notices.append("The answers could not be read: the kernel stopped answering.")
+    except (OSError, ValueError):
+        error = next((o for o in cell.get("outputs", []) if o.get("output_type") == "error"), {})
+        notices.append("The answers could not be read back from the kernel"
+                       + (f" ({error.get('ename')}: {error.get('evalue')})" if error else "."))
+    return None
+
+
+def _write_probe_inputs(probes: list[Probe], folder: Path) -> list[dict]:
+    folder.mkdir()
+    requests = []
+    for p_index, probe in enumerate(probes):
+        paths = []
+        for a_index, array in enumerate(make_inputs(probe.inputs, probe.seed, probe.options)):
+            path = folder / f"p{p_index}_{a_index}.npy"
+            np.save(path, array, allow_pickle=False)
+            paths.append(str(path))
+        requests.append({"function": probe.function, "inputs": paths,
+                         "outputs": list(probe.outputs)})
+    return requests
+
+
+def kernel_env(workdir: Path) -> dict[str, str]:
+    """A scrubbed environment: no tokens or secrets of the grader's reach student code.
+
+    BLAS threads are pinned to 1 so that references and submissions compute alike (t-SNE and
+    some solvers give different results with 2 threads) and parallel workers do not fight.
+    """
+    keep = {k: os.environ[k] for k in ("PATH", "LANG", "LC_ALL", "TZ", "SYSTEMROOT")
+            if k in os.environ}
+    env = {**keep, "HOME": str(workdir), "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0",
+           "MPLCONFIGDIR": str(_mpl_cache()), "PYTHONDONTWRITEBYTECODE": "1",
+           "JUPYTER_PLATFORM_DIRS": "1"}
+    env.update({var: "1" for var in THREAD_VARS})
+    return env
+
+
+def _mpl_cache() -> Path:
+    # matplotlib builds a font cache on first use (seconds); share it between runs.
+    folder = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "grader" / "mpl"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def parameters_cell_index(cells: list) -> int | None:
+    tagged = [i for i, c in enumerate(cells) if "parameters" in c.metadata.get("tags", [])]
+    return tagged[0] if tagged else None
+
+
+def parameters_cell(parameters: dict) -> nbformat.NotebookNode:
+    """Papermill's convention: code run right after the cell tagged `parameters` overrides it.
+
+    It runs as an extra cell, not inserted, so cell numbers in feedback match the student's.
+    """
+    lines = [f"{name} = {value!r}" for name, value in parameters.items()]
+    return nbformat.v4.new_code_cell("# Parameters injected by the grader\n" + "\n".join(lines))
+
+
+def cell_error(index: int, source: str, output: dict) -> CellError:
+    tb = "\n".join(ANSI.sub("", line) for line in output.get("traceback", []))
+    return CellError(index, str(output.get("ename", "Error")), str(output.get("evalue", "")),
+                     tb[-4000:], shorten(source))
+
+
+def shorten(source: str, lines: int = 12) -> str:
+    parts = source.splitlines()
+    return "\n".join(parts[:lines] + ([f"... ({len(parts) - lines} more lines)"]
+                                      if len(parts) > lines else []))

@@ -1,0 +1,79 @@
+"""Plain, frozen results: what grading produces and every output format reads."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import asdict, dataclass, field
+
+
+class Status(enum.StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"          # the answer is there and wrong
+    MISSING = "missing"        # the answer was never defined (or still the stub)
+    ERROR = "error"            # the student's code raised before defining the answer
+    TIMEOUT = "timeout"        # a cell or the whole notebook ran out of time
+    GRADER_ERROR = "grader-error"  # our fault, or the instructor's: never the student's
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    check: str            # name of the check in the registry, e.g. "same_partition"
+    answer: str           # the answer it looked at
+    passed: bool
+    message: str          # safe to show to the student, even for hidden checks
+    detail: str = ""      # numbers (expected vs got); shown only for public checks
+    visibility: str = "public"
+
+
+@dataclass(frozen=True)
+class CellError:
+    index: int            # position of the cell in the submission (0-based)
+    ename: str
+    evalue: str
+    traceback: str        # plain text, ANSI colours removed
+    source: str           # the cell's source, shortened
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    id: str
+    title: str
+    score: float
+    max_score: float
+    status: Status
+    message: str
+    hint: str = ""
+    visibility: str = "public"
+    checks: tuple[CheckResult, ...] = ()
+    cell_error: CellError | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    exercise: str
+    submission: str
+    score: float
+    max_score: float
+    questions: tuple[QuestionResult, ...]
+    environment: dict
+    seed: int | None
+    duration_s: float
+    parameters: dict = field(default_factory=dict)
+    cell_errors: tuple[CellError, ...] = ()
+    notices: tuple[str, ...] = ()   # e.g. "ran unisolated", "the kernel died in cell 4"
+
+    @property
+    def all_passed(self) -> bool:
+        return all(q.status == Status.PASSED for q in self.questions)
+
+    def to_dict(self) -> dict:
+        """The canonical JSON shape (README, "JSON report")."""
+        data = asdict(self)
+        data["questions"] = [_question_dict(q) for q in self.questions]
+        return data
+
+
+def _question_dict(q: QuestionResult) -> dict:
+    data = asdict(q)
+    data["status"] = str(q.status)
+    return data
