@@ -41,7 +41,9 @@ def score_question(question: Question, execution: Execution,
     if any(r.check == "grader-error" for r in failed):
         return _result(question, Status.GRADER_ERROR, failed[0].message, checks=results)
     if failed:
-        return _result(question, Status.FAILED, " ".join(r.message for r in failed),
+        more = len(failed) - 1
+        also = f" ({more} more check{'s' * (more > 1)} of this question failed too)" if more else ""
+        return _result(question, Status.FAILED, f"`{failed[0].answer}`: {failed[0].message}{also}",
                        checks=results)
     return _result(question, Status.PASSED, _passed_message(results), checks=results,
                    score=question.points)
@@ -59,8 +61,10 @@ def run_check(spec: CheckSpec, got: dict, expected: dict) -> CheckResult:
     message = outcome.message
     if not outcome.passed:
         message = " ".join(filter(None, [message, _trap_hint(spec, got), spec.hint]))
+    # Hidden checks never carry numbers: the detail holds reference values.
+    detail = outcome.detail if spec.visibility == "public" else ""
     return CheckResult(spec.check, spec.answer or ", ".join(spec.inputs.values()),
-                       outcome.passed, message, outcome.detail, spec.visibility)
+                       outcome.passed, message, detail, spec.visibility)
 
 
 def _call(spec: CheckSpec, got: dict, expected: dict):

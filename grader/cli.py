@@ -1,0 +1,204 @@
+"""The command line: parse, call the library, turn its errors into a message and an exit code.
+
+Exit status: 0 all passed / done, 1 some question did not pass, 2 unusable input (a file that
+is not a notebook, an unknown exercise, bad options), 3 a fault of the grader (or the exercise).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from . import catalog
+from .assign import assign as write_stubs
+from .assign import stub_text
+from .batch import grade_class
+from .errors import GraderError
+from .formats import terminal
+from .formats.html import write_html
+from .formats.json_report import write_json
+from .pipeline import grade
+
+course_option = click.option("--course", type=click.Path(file_okay=False),
+                             help="Course folder (holds exercises/ and solutions/); "
+                                  "default: found from the current folder.")
+
+
+def reported(fn):
+    """Library errors become one clear message and the documented exit code; never a traceback."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except GraderError as exc:
+            click.secho(f"error: {exc.message}", fg="red", err=True)
+            if exc.hint:
+                click.echo(f"  try: {exc.hint}", err=True)
+            sys.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except Exception:
+            click.secho("error: the grader itself failed (this is a bug, not your mistake):",
+                        fg="red", err=True)
+            click.echo(traceback.format_exc(), err=True)
+            sys.exit(3)
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="grader")
+def main():
+    """Grade machine-learning notebooks: clusterings up to relabelling, tolerances per answer,
+    HTML feedback.
+
+    \b
+    Example:
+      grader check exercises/kmeans_basics.ipynb
+    """
+
+
+@main.command()
+@click.argument("notebook", type=click.Path(dir_okay=True))
+@click.option("--exercise", help="Exercise id; default: read from the notebook's metadata.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False),
+              help="Also write the JSON report to this file.")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False),
+              help="Also write the HTML report to this file.")
+@course_option
+@reported
+def check(notebook, exercise, json_path, html_path, course):
+    """Grade one notebook (or .py module) and print one line per question.
+
+    Exit status: 0 every question passed, 1 some did not, 2 unusable input, 3 grader fault.
+
+    \b
+    Example:
+      grader check exercises/kmeans_basics.ipynb --html report.html
+      grader check my_kmeans.py --exercise kmeans_basics --json report.json
+    """
+    report = grade(notebook, exercise, course=course)
+    click.echo(terminal.render(report))
+    if json_path:
+        write_json(report, Path(json_path))
+        click.echo(f"JSON report: {json_path}")
+    if html_path:
+        write_html(report, Path(html_path))
+        click.echo(f"HTML report: {html_path}")
+    sys.exit(0 if report.all_passed else 1)
+
+
+@main.command(name="grade")
+@click.argument("submissions", nargs=-1, required=True, type=click.Path())
+@click.option("--exercise", required=True, help="Exercise id (see `grader list`).")
+@click.option("--out", required=True, type=click.Path(file_okay=False),
+              help="Folder for gradebook.sqlite, grades.csv and one report folder per student.")
+@click.option("--jobs", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Submissions graded at the same time.")
+@course_option
+@reported
+def grade_command(submissions, exercise, out, jobs, course):
+    """Grade a class: every notebook in SUBMISSIONS (files or folders) into a gradebook.
+
+    The student id is the file name (alice.ipynb) or, for a file named after the exercise, its
+    folder (alice/kmeans_basics.ipynb). A broken submission gets its own status and the batch
+    goes on.
+
+    \b
+    Example:
+      grader grade submissions/ --exercise kmeans_basics --out graded --jobs 2
+    """
+    result = _grade_and_print(list(submissions), exercise, out, jobs, course)
+    _print_outputs(result)
+
+
+def _grade_and_print(submissions, exercise, out, jobs, course):
+    def show(student, report):
+        statuses = " ".join(str(q.status) for q in report.questions)
+        click.echo(f"  {student:<20} {report.score:g}/{report.max_score:g}  {statuses}")
+    click.echo(f"Grading {exercise} into {out} with {jobs} job(s)...")
+    return grade_class(submissions, exercise, out, jobs=jobs, course=course, on_result=show)
+
+
+def _print_outputs(result):
+    click.echo(f"Gradebook:  {result.gradebook}")
+    click.echo(f"Grades CSV: {result.grades_csv}")
+    click.echo(f"Reports:    {result.out}/<student>/report.html (and report.json)")
+
+
+@main.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")
+@course_option
+@reported
+def list_command(as_json, course):
+    """List the exercises with their questions, points and the names students define.
+
+    \b
+    Example:
+      grader list --json
+    """
+    exercises = catalog.list_exercises(course)
+    if as_json:
+        click.echo(json.dumps([_exercise_dict(e) for e in exercises], indent=2))
+        return
+    for e in exercises:
+        click.secho(f"{e.id}  ({e.max_score:g} points)  {e.title}", bold=True)
+        for q in e.questions:
+            click.echo(f"  {q.id:<16} {q.points:>4g} pt  {', '.join(q.answers)}")
+
+
+def _exercise_dict(e) -> dict:
+    return {"id": e.id, "title": e.title, "exercise_path": str(e.exercise_path),
+            "solution_path": str(e.solution_path), "max_score": e.max_score,
+            "questions": [{"id": q.id, "points": q.points, "answers": q.answers}
+                          for q in e.questions]}
+
+
+@main.command()
+@click.option("--out", default="grader-demo", show_default=True,
+              type=click.Path(file_okay=False), help="Where to write the demo's results.")
+@click.option("--jobs", default=2, show_default=True, type=click.IntRange(1, 64))
+@course_option
+@reported
+def demo(out, jobs, course):
+    """Grade the bundled example class (examples/) and print where the results are.
+
+    \b
+    Example:
+      grader demo --out /tmp/demo
+    """
+    root = catalog.find_course(course)
+    for folder in sorted(p for p in (root / "examples").iterdir() if p.is_dir()):
+        result = _grade_and_print([str(folder)], folder.name, Path(out) / folder.name, jobs,
+                                  root)
+        _print_outputs(result)
+
+
+@main.command(name="assign")
+@click.option("--check", "check_only", is_flag=True,
+              help="Only check that every stub matches its solution; exit 1 if one drifted.")
+@course_option
+@reported
+def assign_command(check_only, course):
+    """Generate the student stubs in exercises/ from the solutions (solution regions removed).
+
+    \b
+    Example:
+      grader assign --check
+    """
+    root = catalog.find_course(course)
+    if check_only:
+        drifted = [p for p in sorted((root / "solutions").glob("*.ipynb"))
+                   if not (root / "exercises" / p.name).is_file()
+                   or (root / "exercises" / p.name).read_text(encoding="utf-8") != stub_text(p)]
+        for p in drifted:
+            click.echo(f"exercises/{p.name} differs from what solutions/{p.name} generates")
+        if drifted:
+            click.echo("run `grader assign` to regenerate the stubs")
+        sys.exit(1 if drifted else 0)
+    for path in write_stubs(root):
+        click.echo(f"wrote {path}")

@@ -1,0 +1,48 @@
+"""The terminal summary: one line per question (status, points, message), then the total."""
+
+from __future__ import annotations
+
+import textwrap
+
+import click
+
+from ..results import Report, Status
+
+STYLE = {
+    Status.PASSED: ("PASS", "green"), Status.FAILED: ("FAIL", "red"),
+    Status.MISSING: ("MISS", "yellow"), Status.ERROR: ("ERR ", "red"),
+    Status.TIMEOUT: ("TIME", "magenta"), Status.GRADER_ERROR: ("BUG ", "cyan"),
+}
+
+
+def render(report: Report, width: int = 100) -> str:
+    lines = [click.style(f"{report.exercise}", bold=True) + f"  {report.submission}"]
+    lines += [click.style(f"  note: {n}", fg="yellow") for n in report.notices]
+    name_width = max(len(q.id) for q in report.questions)
+    for q in report.questions:
+        label, colour = STYLE[q.status]
+        head = (f"  {click.style(label, fg=colour, bold=True)} {q.id:<{name_width}} "
+                f"{_points(q.score)}/{_points(q.max_score)}  ")
+        indent = " " * (len(click.unstyle(head)))
+        body = textwrap.wrap(q.message, width=max(40, width - len(indent))) or [""]
+        lines.append(head + body[0])
+        lines += [indent + line for line in body[1:]]
+        if q.hint and q.status != Status.PASSED:
+            lines += [indent + click.style(line, dim=True) for line in
+                      textwrap.wrap(f"try: {q.hint}", width=max(40, width - len(indent)))]
+    lines += [click.style(f"  note: {line}", fg="yellow") for line in _stray_errors(report)]
+    total = f"Score: {_points(report.score)}/{_points(report.max_score)}"
+    colour = "green" if report.all_passed else "red"
+    lines.append(click.style(total, fg=colour, bold=True) + f"  ({report.duration_s:.1f} s)")
+    return "\n".join(lines)
+
+
+def _points(value: float) -> str:
+    return f"{value:g}"
+
+
+def _stray_errors(report: Report) -> list[str]:
+    """Cell errors no question mentions (a typo in a set-up cell still deserves a word)."""
+    shown = {q.cell_error.index for q in report.questions if q.cell_error}
+    return [f"cell {e.index + 1} raised {e.ename}: {e.evalue}" for e in report.cell_errors
+            if e.index not in shown and e.ename != "NotImplementedError"]
