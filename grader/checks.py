@@ -1042,9 +1042,10 @@ def labels_are_nearest_centroid(inputs: dict, rtol: float, atol: float) -> Outco
 
 @rule("distances_match_centroids")
 def distances_match_centroids(inputs: dict, rtol: float, atol: float) -> Outcome:
-    """distances[i, j] ≈ ||X[i] - centroids[j]||. Also accepted: agreement of squared distances
-    within atol + rtol * (|X[i]|^2 + |centroids[j]|^2), because scikit-learn computes distances
-    through |x|^2 - 2 x.c + |c|^2, which loses absolute precision for points near a centroid."""
+    """distances[i, j] ≈ ||X[i] - centroids[j]|| within atol + rtol * distance. Also accepted:
+    squared distances agreeing within atol^2 + 100 * eps * (|X[i]|^2 + |centroids[j]|^2), because
+    scikit-learn computes |x|^2 - 2 x.c + |c|^2, which loses absolute precision (only rounding,
+    hence eps of the inputs' dtype) for points close to a centroid."""
     points, centroids = _points_and_centroids(inputs)
     distances = _role(inputs, "distances", 2)
     if distances.shape != (len(points), len(centroids)):
@@ -1055,7 +1056,9 @@ def distances_match_centroids(inputs: dict, rtol: float, atol: float) -> Outcome
     given = distances.astype(np.float64)
     direct = np.abs(given - np.sqrt(squared)) <= atol + rtol * np.sqrt(squared)
     scale = (points.astype(np.float64) ** 2).sum(1)[:, None] + (centroids.astype(np.float64) ** 2).sum(1)[None, :]
-    expanded = np.abs(given ** 2 - squared) <= atol + rtol * scale
+    eps = max(np.finfo(a.dtype).eps if a.dtype.kind == "f" else np.finfo(np.float64).eps
+              for a in (points, centroids, distances))
+    expanded = np.abs(given ** 2 - squared) <= atol ** 2 + 100 * eps * scale
     wrong = ~(direct | expanded)
     if not wrong.any():
         return Outcome(True, "`distances` are the distances from `X` to `centroids`.")

@@ -9,6 +9,7 @@ writes the requested answers as JSON and .npy files, which grader.extract reads 
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import re
 import secrets
@@ -132,7 +133,8 @@ def _run_cells(client, nb, parameters_index, runs, notices, deadline, limits,
             notices.append(f"The kernel died in cell {index + 1}; later cells did not run.")
             _mark_not_run(student_cells, index + 1, runs)
             return False
-        runs.append(_cell_run(index, cell, limits, index in timed_out))
+        runs.append(_cell_run(index, cell, limits, index in timed_out,
+                              time.monotonic() >= deadline))
         if index == after:
             client.execute_cell(nb.cells[parameters_index], parameters_index)
     if any(r.status == "not-run" for r in runs):
@@ -147,24 +149,26 @@ def _tagged(run: CellRun, cell) -> CellRun:
     return dataclasses.replace(run, question=question if isinstance(question, str) else None)
 
 
-def _mark_not_run(nb, start: int, runs: list) -> None:
-    runs += [CellRun(i, c.source, "not-run") for i, c in enumerate(nb.cells)
+def _mark_not_run(cells: list, start: int, runs: list) -> None:
+    runs += [CellRun(i, c.source, "not-run") for i, c in enumerate(cells)
              if i >= start and c.cell_type == "code"]
 
 
-def _cell_run(index: int, cell, limits: Limits, timed_out: bool) -> CellRun:
+def _cell_run(index: int, cell, limits: Limits, timed_out: bool, past_deadline: bool) -> CellRun:
     error = next((o for o in cell.get("outputs", []) if o.get("output_type") == "error"), None)
     if timed_out:
+        limit = (f"the notebook's time limit ({limits.notebook_timeout:g} s in all)"
+                 if past_deadline else f"its time limit ({limits.cell_timeout:g} s)")
         return CellRun(index, cell.source, "timeout", CellError(
-            index, TIMEOUT_ENAME, f"the cell was still running after its time limit "
-            f"({limits.cell_timeout:g} s) and was interrupted", "", shorten(cell.source)))
+            index, TIMEOUT_ENAME, f"the cell was still running after {limit} and was "
+            "interrupted", "", shorten(cell.source)))
     if error is None:
         return CellRun(index, cell.source, "ok")
     return CellRun(index, cell.source, "error", cell_error(index, cell.source, error))
 
 
 def _cell_timeout(cell, cell_limit: float, deadline: float) -> int:
-    return max(1, int(min(cell_limit, deadline - time.monotonic())))
+    return max(1, math.ceil(min(cell_limit, deadline - time.monotonic())))
 
 
 def _extract(client, index: int, out: Path, notices: list) -> Extracted | None:

@@ -219,6 +219,10 @@ def _check(raw: dict, where: _Where, default_visibility: str) -> CheckSpec:
     if unknown:
         raise where.fail(sorted(unknown)[0], f"check {name!r} has no option {sorted(unknown)[0]!r}",
                          f"its options are: {', '.join(sorted(allowed)) or 'none'}")
+    missing = registry.required_options(name) - set(options)
+    if missing:
+        raise where.fail(sorted(missing)[0], f"check {name!r} needs the option "
+                         f"{sorted(missing)[0]!r}")
     inputs = raw.get("inputs", {})
     answer = raw.get("answer")
     if name == "consistent":

@@ -551,12 +551,24 @@ def test_consistent_rules_fail_on_tampered_values(kmeans_answers):
         "labels_are_nearest_centroid": tampered(a, labels=labels),
         "distances_match_centroids": tampered(a, distances=distances),
         "rows_sum_to_one": tampered(a, proba=proba),
+        "rows_sum_to_one ": tampered(a, proba=a["proba"] * 0.9),  # in [0, 1] but rows sum to 0.9
         "score_is_negative_inertia": tampered(a, score=a["inertia"]),
     }
     for rule, inputs in cases.items():
-        outcome = checks.consistent(inputs, None, rule=rule)
+        outcome = checks.consistent(inputs, None, rule=rule.strip())
         assert not outcome.passed, rule
         assert outcome.message
+
+
+def test_distances_near_a_centroid_are_not_excused_by_the_squared_allowance(kmeans_answers):
+    a = kmeans_answers
+    X = np.vstack([a["centroids"][:1], a["X"]])    # a point exactly on centroid 0
+    distances = np.sqrt(((X[:, None, :] - a["centroids"][None]) ** 2).sum(-1))
+    assert checks.consistent(tampered(a, X=X, distances=distances), None,
+                             rule="distances_match_centroids").passed
+    distances[0, 0] = 1e-3                          # claims 0.001 where the true distance is 0
+    assert not checks.consistent(tampered(a, X=X, distances=distances), None,
+                                 rule="distances_match_centroids").passed
 
 
 def test_consistent_other_centroids_break_inertia(kmeans_answers):
