@@ -39,7 +39,8 @@ def test_valid_spec_loads(tmp_path):
     (("rtol = 1e-6", "rtl = 1e-6"), "rtl"),
     (("schema_version = 1", "schema_version = 7"), "schema_version"),
     (("answer = \"inertia\"", "answer = \"not a name\""), "answer"),
-    (("check = \"close\"", "check = \"one_of\""), "accepted"),
+    (("check = \"close\"\n  answer = \"inertia\"\n  rtol = 1e-6",
+      "check = \"one_of\"\n  answer = \"inertia\""), "accepted"),
 ])
 def test_invalid_specs_name_file_question_and_key(tmp_path, change, key):
     with pytest.raises(SpecError) as info:
