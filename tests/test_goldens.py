@@ -1,0 +1,62 @@
+"""Golden files for the reports: JSON, HTML and terminal, normalised for times, paths and
+versions. Regenerate with `python -m pytest tests/test_goldens.py --update-goldens` and review
+the diff."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run_cli
+from grader.environment import environment
+
+GOLDENS = Path(__file__).parent / "goldens"
+
+
+def normalise(text: str, *folders: Path) -> str:
+    for folder in (*folders, ROOT):
+        text = text.replace(str(folder), "<dir>")
+    for name, value in environment().items():
+        text = re.sub(rf"(?<![\d.]){re.escape(value)}(?![\d.])", f"<{name}>", text)
+    text = re.sub(r'"duration_s": [\d.]+', '"duration_s": 0', text)
+    text = re.sub(r"\d+\.\d s\b", "N s", text)
+    return re.sub(r'"traceback": "(?:[^"\\]|\\.)*"', '"traceback": "<traceback>"', text)
+
+
+def compare(name: str, text: str, request) -> None:
+    path = GOLDENS / name
+    if request.config.getoption("--update-goldens") or not path.exists():
+        path.write_text(text, encoding="utf-8")
+        if not request.config.getoption("--update-goldens"):
+            pytest.fail(f"{name} did not exist; it has been written: review and commit it")
+    assert text == path.read_text(encoding="utf-8"), (
+        f"{name} changed; if intended, rerun with --update-goldens and review the diff")
+
+
+@pytest.mark.parametrize("student", ["bob", "untouched"])
+def test_json_report_golden(graded_class, request, student):
+    out = graded_class[0]
+    text = (out / student / "report.json").read_text()
+    compare(f"{student}.report.json", normalise(text, out.parent), request)
+
+
+def test_html_report_golden(graded_class, request):
+    out = graded_class[0]
+    text = (out / "bob" / "report.html").read_text()
+    compare("bob.report.html", normalise(text, out.parent), request)
+
+
+def test_terminal_report_golden(request):
+    proc = run_cli("check", "examples/kmeans_basics/bob.ipynb")
+    assert proc.returncode == 1
+    compare("bob.terminal.txt", normalise(proc.stdout), request)
+
+
+def test_report_json_is_valid_and_html_escapes_student_text(graded_class):
+    out = graded_class[0]
+    json.loads((out / "bob" / "report.json").read_text())
+    html = (out / "carol" / "report.html").read_text()
+    assert "<script" not in html.lower()
