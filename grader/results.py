@@ -66,6 +66,13 @@ class Report:
     def all_passed(self) -> bool:
         return all(q.status == Status.PASSED for q in self.questions)
 
+    @property
+    def stray_errors(self) -> tuple[CellError, ...]:
+        """Cell errors no question mentions: a typo in a set-up cell still deserves a word."""
+        shown = {q.cell_error.index for q in self.questions if q.cell_error}
+        return tuple(e for e in self.cell_errors
+                     if e.index not in shown and e.ename != "NotImplementedError")
+
     def to_dict(self) -> dict:
         """The canonical JSON shape (README, "JSON report")."""
         data = asdict(self)

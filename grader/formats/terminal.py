@@ -30,7 +30,8 @@ def render(report: Report, width: int = 100) -> str:
         if q.hint and q.status != Status.PASSED:
             lines += [indent + click.style(line, dim=True) for line in
                       textwrap.wrap(f"try: {q.hint}", width=max(40, width - len(indent)))]
-    lines += [click.style(f"  note: {line}", fg="yellow") for line in _stray_errors(report)]
+    lines += [click.style(f"  note: cell {e.index + 1} raised {e.ename}: {e.evalue}", fg="yellow")
+              for e in report.stray_errors]
     total = f"Score: {_points(report.score)}/{_points(report.max_score)}"
     colour = "green" if report.all_passed else "red"
     lines.append(click.style(total, fg=colour, bold=True) + f"  ({report.duration_s:.1f} s)")
@@ -40,9 +41,3 @@ def render(report: Report, width: int = 100) -> str:
 def _points(value: float) -> str:
     return f"{value:g}"
 
-
-def _stray_errors(report: Report) -> list[str]:
-    """Cell errors no question mentions (a typo in a set-up cell still deserves a word)."""
-    shown = {q.cell_error.index for q in report.questions if q.cell_error}
-    return [f"cell {e.index + 1} raised {e.ename}: {e.evalue}" for e in report.cell_errors
-            if e.index not in shown and e.ename != "NotImplementedError"]
