@@ -55,3 +55,10 @@ def assign(course: Path) -> list[Path]:
             target.write_text(text, encoding="utf-8")
             written.append(target)
     return written
+
+
+def drifted(course: Path) -> list[Path]:
+    """Solutions whose stub in exercises/ is missing or differs from what they generate."""
+    return [p for p in sorted((course / "solutions").glob("*.ipynb"))
+            if not (course / "exercises" / p.name).is_file()
+            or (course / "exercises" / p.name).read_text(encoding="utf-8") != stub_text(p)]

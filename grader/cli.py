@@ -16,7 +16,7 @@ import click
 
 from . import catalog
 from .assign import assign as write_stubs
-from .assign import stub_text
+from .assign import drifted as stubs_drifted
 from .batch import grade_class
 from .errors import GraderError
 from .formats import terminal
@@ -192,9 +192,7 @@ def assign_command(check_only, course):
     """
     root = catalog.find_course(course)
     if check_only:
-        drifted = [p for p in sorted((root / "solutions").glob("*.ipynb"))
-                   if not (root / "exercises" / p.name).is_file()
-                   or (root / "exercises" / p.name).read_text(encoding="utf-8") != stub_text(p)]
+        drifted = stubs_drifted(root)
         for p in drifted:
             click.echo(f"exercises/{p.name} differs from what solutions/{p.name} generates")
         if drifted:
