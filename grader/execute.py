@@ -90,6 +90,7 @@ def _run(nb, workdir: Path, names, requests, nonce, limits, parameters):
         nb, kernel_name="python3", allow_errors=True, interrupt_on_timeout=True,
         error_on_timeout={"ename": TIMEOUT_ENAME, "evalue": "", "traceback": []},
         record_timing=False, resources={"metadata": {"path": str(workdir)}},
+        shutdown_kernel="immediate",  # the kernel is thrown away: no need to wait for it
         timeout_func=lambda cell: _cell_timeout(cell, limits.cell_timeout, deadline),
     )
     timed_out: set[int] = set()

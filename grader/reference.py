@@ -18,6 +18,7 @@ from .environment import environment
 from .errors import SpecError
 from .execute import Limits, run_notebook
 from .extract import Extracted, kernel_source, load_answers, save_answers
+from .probes import make_inputs
 from .spec import Exercise
 from .submission import load_submission
 
@@ -42,6 +43,10 @@ def cache_key(exercise: Exercise, parameters: dict) -> str:
         digest.update(Path(path).read_bytes())
     digest.update(json.dumps([parameters, environment(), kernel_source()], sort_keys=True,
                              default=str).encode())
+    # The probes' inputs, not just their names: a changed generator must not reuse old answers.
+    for probe in exercise.probes:
+        for array in make_inputs(probe.inputs, probe.seed, probe.options):
+            digest.update(array.tobytes())
     return digest.hexdigest()[:24]
 
 
