@@ -151,8 +151,10 @@ def _explain_missing(name: str, question_id: str, execution: Execution):
     tagged = [r for r in failed if question_id in _question_tags(r)]
     for run in defining + tagged:
         return _failed_cell(name, run)
-    earlier = f" (cell {failed[0].index + 1} raised {failed[0].error.ename} earlier, which may " \
-              "be why)" if failed and failed[0].error else ""
+    own = [r.index for r in execution.cells if question_id in _question_tags(r)]
+    before = [r for r in failed if r.error and own and r.index < min(own)]
+    earlier = (f" (cell {before[0].index + 1} raised {before[0].error.ename} earlier, which may "
+               "be why)") if before else ""
     return (Status.MISSING, f"`{name}` is not defined: did you run the cell that computes it?"
             f"{earlier}", None)
 

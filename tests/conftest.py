@@ -61,10 +61,21 @@ def graded_class(tmp_path_factory):
     text = (ROOT / "examples" / EXERCISE / "alice.ipynb").read_text()
     (subs / "broken.ipynb").write_text(text[: len(text) // 2])
     (subs / "modular.py").write_text(solution_as_module())
+    nbformat.write(forgot_inertia(), subs / "eve.ipynb")
     out = tmp_path_factory.mktemp("graded")
     proc = run_cli("grade", subs, "--exercise", EXERCISE, "--out", out, "--jobs", "2")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return out, proc
+
+
+def forgot_inertia() -> nbformat.NotebookNode:
+    """The solution with question 2's `inertia = ...` line deleted."""
+    nb = nbformat.read(ROOT / "solutions" / f"{EXERCISE}.ipynb", as_version=4)
+    for cell in nb.cells:
+        if cell.metadata.get("grader", {}).get("question") == "q2_inertia":
+            cell.source = "\n".join(line for line in cell.source.splitlines()
+                                    if not line.startswith("inertia ="))
+    return nb
 
 
 def report_of(out: Path, student: str) -> dict:

@@ -103,3 +103,14 @@ def test_assign_detects_and_repairs_drift(tmp_path):
 @pytest.mark.parametrize("command", ["check", "grade", "list", "demo", "assign"])
 def test_every_command_help_has_an_example(command):
     assert "Example:" in run_cli(command, "--help", check_exit=0).stdout
+
+
+def test_a_module_names_its_exercise_on_the_command_line(tmp_path):
+    from conftest import solution_as_module
+
+    module = tmp_path / "kmeans.py"
+    module.write_text(solution_as_module())
+    proc = run_cli("check", module)
+    assert proc.returncode == 2 and "--exercise" in proc.stderr
+    proc = run_cli("check", module, "--exercise", EXERCISE)
+    assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -56,6 +56,19 @@ def test_a_raising_cell_costs_only_its_question(graded_class):
     assert any(e["index"] == 2 and e["ename"] == "KeyError" for e in report["cell_errors"])
 
 
+def test_an_undefined_answer_is_missing_and_its_knock_on_is_an_error(graded_class):
+    report = report_of(graded_class[0], "eve")
+    questions = {q["id"]: q for q in report["questions"]}
+    assert questions["q2_inertia"]["status"] == "missing"
+    assert questions["q2_inertia"]["message"] == (
+        "`inertia` is not defined: did you run the cell that computes it?")
+    # question 5 uses `inertia`, so its cell raised NameError: an error, shown with the cell
+    assert questions["q5_init"]["status"] == "error"
+    assert "NameError" in questions["q5_init"]["message"]
+    assert questions["q5_init"]["cell_error"]["ename"] == "NameError"
+    assert questions["q1_fit"]["status"] == "passed"
+
+
 def test_broken_file_is_recorded_and_the_batch_goes_on(graded_class):
     out, proc = graded_class
     report = report_of(out, "broken")
@@ -64,7 +77,7 @@ def test_broken_file_is_recorded_and_the_batch_goes_on(graded_class):
     db = sqlite3.connect(out / "gradebook.sqlite")
     rows = dict(db.execute("SELECT student, status FROM submissions"))
     assert rows["broken"] == "unreadable"
-    assert {rows[s] for s in ("alice", "bob", "carol", "dan", "teacher", "modular")} == {"graded"}
+    assert {rows[s] for s in ("alice", "bob", "carol", "dan", "eve", "teacher", "modular")} == {"graded"}
     n_questions = len(report["questions"])
     assert db.execute("SELECT COUNT(*) FROM questions").fetchone()[0] == len(rows) * n_questions
 
