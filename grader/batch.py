@@ -43,18 +43,19 @@ class BatchResult:
 
 def grade_class(paths: list[str | os.PathLike], exercise: str, out: str | os.PathLike, *,
                 jobs: int = 1, course: str | os.PathLike | None = None,
-                on_result: Callable[[str, Report], None] | None = None) -> BatchResult:
+                parameters: dict | None = None, on_result: Callable[[str, Report], None] | None = None) -> BatchResult:
     """Grade every submission found in `paths` into `out` (gradebook, CSV, reports)."""
     spec = get_exercise(exercise, course)
     submissions = discover(paths, spec)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     limits = Limits(spec.cell_timeout, spec.notebook_timeout)
-    reference_answers(spec, spec.parameters, limits)  # once, before the workers start
+    params = {**spec.parameters, **(parameters or {})}
+    reference_answers(spec, params, limits)  # once, before the workers start
     db = connect(out / "gradebook.sqlite")
     reports = {}
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {pool.submit(_grade_one, s, spec, course): s for s in submissions}
+        futures = {pool.submit(_grade_one, s, spec, course, params): s for s in submissions}
         for future in as_completed(futures):
             sub = futures[future]
             status, report = future.result()
@@ -108,9 +109,9 @@ def _reject_duplicates(found: list[Submission]) -> None:
         seen[sub.student] = sub.path
 
 
-def _grade_one(sub: Submission, spec: Exercise, course) -> tuple[str, Report]:
+def _grade_one(sub: Submission, spec: Exercise, course, params: dict) -> tuple[str, Report]:
     try:
-        return "graded", grade(sub.path, spec.id, course=course)
+        return "graded", grade(sub.path, spec.id, course=course, parameters=params)
     except SubmissionError as exc:
         return "unreadable", unreadable_report(spec, sub.path, Status.ERROR, str(exc))
     except GraderError as exc:
@@ -127,7 +128,7 @@ def unreadable_report(spec: Exercise, path: Path, status: Status, message: str) 
     questions = tuple(QuestionResult(q.id, q.title, 0.0, q.points, status, message,
                                      visibility=q.visibility) for q in spec.questions)
     return Report(spec.id, str(path), 0.0, spec.max_score, questions, environment(),
-                  spec.seed, 0.0, dict(spec.parameters), notices=(message,))
+                  spec.seed, 0.0, {}, notices=(message,))
 
 
 def _write_reports(report: Report, folder: Path) -> None:

@@ -1092,3 +1092,7 @@ def score_is_negative_inertia(inputs: dict, rtol: float, atol: float) -> Outcome
     return _agreement(score, -inertia, rtol, atol,
                       "Your `score` is not minus your `inertia`; KMeans.score(X) returns the "
                       "negative inertia on X, so compute both on the same data and model.")
+
+
+# Figure and image checks live in their own module and register into CHECKS and RULES.
+from . import media_checks as _media_checks  # noqa: E402,F401

@@ -24,6 +24,24 @@ from .formats.html import write_html
 from .formats.json_report import write_json
 from .pipeline import grade
 
+def _parse_params(ctx, param, values) -> dict:
+    """NAME=VALUE pairs; VALUE is read as JSON when it can be (3, 0.5, "text", [1, 2])."""
+    parsed = {}
+    for item in values:
+        name, sep, raw = item.partition("=")
+        if not sep or not name.isidentifier():
+            raise click.BadParameter(f"expected NAME=VALUE, got {item!r}")
+        try:
+            parsed[name] = json.loads(raw)
+        except json.JSONDecodeError:
+            parsed[name] = raw
+    return parsed
+
+
+param_option = click.option("-p", "--param", "params", multiple=True, callback=_parse_params,
+                            metavar="NAME=VALUE",
+                            help="Override a value of the notebook's `parameters` cell, for the "
+                                 "solution and the submission alike (repeatable).")
 course_option = click.option("--course", type=click.Path(file_okay=False),
                              help="Course folder (holds exercises/ and solutions/); "
                                   "default: found from the current folder.")
@@ -69,9 +87,10 @@ def main():
               help="Also write the JSON report to this file.")
 @click.option("--html", "html_path", type=click.Path(dir_okay=False),
               help="Also write the HTML report to this file.")
+@param_option
 @course_option
 @reported
-def check(notebook, exercise, json_path, html_path, course):
+def check(notebook, exercise, json_path, html_path, params, course):
     """Grade one notebook (or .py module) and print one line per question.
 
     Exit status: 0 every question passed, 1 some did not, 2 unusable input, 3 grader fault.
@@ -80,8 +99,9 @@ def check(notebook, exercise, json_path, html_path, course):
     Example:
       grader check exercises/kmeans_basics.ipynb --html report.html
       grader check my_kmeans.py --exercise kmeans_basics --json report.json
+      grader check exercises/kmeans_basics.ipynb -p data_seed=11
     """
-    report = grade(notebook, exercise, course=course)
+    report = grade(notebook, exercise, course=course, parameters=params)
     click.echo(terminal.render(report))
     if json_path:
         write_json(report, Path(json_path))
@@ -99,9 +119,10 @@ def check(notebook, exercise, json_path, html_path, course):
               help="Folder for gradebook.sqlite, grades.csv and one report folder per student.")
 @click.option("--jobs", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Submissions graded at the same time.")
+@param_option
 @course_option
 @reported
-def grade_command(submissions, exercise, out, jobs, course):
+def grade_command(submissions, exercise, out, jobs, params, course):
     """Grade a class: every notebook in SUBMISSIONS (files or folders) into a gradebook.
 
     The student id is the file name (alice.ipynb) or, for a file named after the exercise, its
@@ -112,16 +133,17 @@ def grade_command(submissions, exercise, out, jobs, course):
     Example:
       grader grade submissions/ --exercise kmeans_basics --out graded --jobs 2
     """
-    result = _grade_and_print(list(submissions), exercise, out, jobs, course)
+    result = _grade_and_print(list(submissions), exercise, out, jobs, course, params)
     _print_outputs(result)
 
 
-def _grade_and_print(submissions, exercise, out, jobs, course):
+def _grade_and_print(submissions, exercise, out, jobs, course, params=None):
     def show(student, report):
         statuses = " ".join(str(q.status) for q in report.questions)
         click.echo(f"  {student:<20} {report.score:g}/{report.max_score:g}  {statuses}")
     click.echo(f"Grading {exercise} into {out} with {jobs} job(s)...")
-    return grade_class(submissions, exercise, out, jobs=jobs, course=course, on_result=show)
+    return grade_class(submissions, exercise, out, jobs=jobs, course=course, parameters=params,
+                       on_result=show)
 
 
 def _print_outputs(result):

@@ -210,7 +210,8 @@ def kernel_env(workdir: Path) -> dict[str, str]:
     """
     keep = {k: os.environ[k] for k in ("PATH", "LANG", "LC_ALL", "TZ", "SYSTEMROOT")
             if k in os.environ}
-    env = {**keep, "HOME": str(workdir), "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0",
+    # No MPLBACKEND: the kernel's inline backend keeps the student's figures as cell outputs.
+    env = {**keep, "HOME": str(workdir), "PYTHONHASHSEED": "0",
            "MPLCONFIGDIR": str(_mpl_cache()), "PYTHONDONTWRITEBYTECODE": "1",
            "JUPYTER_PLATFORM_DIRS": "1"}
     env.update({var: "1" for var in THREAD_VARS})

@@ -114,3 +114,13 @@ def test_a_module_names_its_exercise_on_the_command_line(tmp_path):
     assert proc.returncode == 2 and "--exercise" in proc.stderr
     proc = run_cli("check", module, "--exercise", EXERCISE)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_parameters_are_overridden_for_solution_and_submission_alike(tmp_path):
+    """With another data seed the data change; the solution still scores full marks (its reference
+    is recomputed on the same data), and the parameter is recorded in the report."""
+    proc = run_cli("check", SOLUTION, "-p", "data_seed=11", "--json", tmp_path / "r.json")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["parameters"] == {"data_seed": 11}
+    assert run_cli("check", SOLUTION, "-p", "not a pair").returncode == 2
