@@ -1094,5 +1094,16 @@ def score_is_negative_inertia(inputs: dict, rtol: float, atol: float) -> Outcome
                       "negative inertia on X, so compute both on the same data and model.")
 
 
-# Figure and image checks live in their own module and register into CHECKS and RULES.
-from . import media_checks as _media_checks  # noqa: E402,F401
+def _register_topic_modules() -> None:
+    """Checks for a topic (figures, mixtures...) live in grader/<topic>_checks.py modules, which
+    register into CHECKS and RULES when imported; import them all here."""
+    import importlib
+    import pkgutil
+
+    package = importlib.import_module(__package__)
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.name.endswith("_checks"):
+            importlib.import_module(f"{__package__}.{info.name}")
+
+
+_register_topic_modules()
