@@ -9,12 +9,14 @@ writes the requested answers as JSON and .npy files, which grader.extract reads 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import os
 import re
 import secrets
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -28,6 +30,8 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from .extract import Extracted, extraction_cell, load_answers
 from .probes import make_inputs
 from .results import CellError
+from .sandbox import (Cgroup, ResourceLimits, SandboxedKernelManager, bwrap_args,
+                      prlimit_args)
 from .spec import Probe
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -58,6 +62,8 @@ class Execution:
 class Limits:
     cell_timeout: float = 120.0
     notebook_timeout: float = 600.0
+    resources: ResourceLimits = ResourceLimits()
+    isolate: bool = False   # run the kernel in the bubblewrap sandbox (grader.sandbox)
 
 
 def run_notebook(nb: nbformat.NotebookNode, names: list[str], probes: list[Probe],
@@ -78,6 +84,21 @@ def run_notebook(nb: nbformat.NotebookNode, names: list[str], probes: list[Probe
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def _kernel_manager(workdir: Path, limits: Limits, cgroup: Cgroup | None):
+    """The kernel's command runs behind its cgroup, rlimits and (if isolated) bubblewrap; it
+    talks over Unix sockets in the working folder, so it needs no network at all."""
+    env = kernel_env(workdir)
+    prefix = [*(cgroup.join_command() if cgroup else []), *prlimit_args(limits.resources)]
+    if limits.isolate:
+        prefix += bwrap_args(workdir, env, extra_ro=(_mpl_cache(),))
+    sockets = workdir / ".kernel"
+    sockets.mkdir()
+    km = SandboxedKernelManager(kernel_name="python3", prefix=prefix, transport="ipc",
+                                ip=str(sockets / "k"))
+    km.connection_file = str(sockets / "connection.json")
+    return km, env
+
+
 def _run(nb, workdir: Path, names, requests, nonce, limits, parameters):
     deadline = time.monotonic() + limits.notebook_timeout
     # The client runs a copy with the grader's own cells appended, so that the student's cells
@@ -86,8 +107,19 @@ def _run(nb, workdir: Path, names, requests, nonce, limits, parameters):
     extra = {"parameters": _append(nb, parameters_cell(parameters)) if parameters else None,
              "extract": _append(nb, nbformat.v4.new_code_cell(
                  extraction_cell(names, requests, str(workdir / f".out-{nonce}"))))}
+    cgroup = Cgroup.create(limits.resources)
+    try:
+        return _run_in(nb, workdir, names, requests, nonce, limits, parameters, extra,
+                       deadline, cgroup)
+    finally:
+        if cgroup:
+            cgroup.remove()  # every process the submission started ends here
+
+
+def _run_in(nb, workdir, names, requests, nonce, limits, parameters, extra, deadline, cgroup):
+    km, env = _kernel_manager(workdir, limits, cgroup)
     client = NotebookClient(
-        nb, kernel_name="python3", allow_errors=True, interrupt_on_timeout=True,
+        nb, km=km, allow_errors=True, interrupt_on_timeout=True,
         error_on_timeout={"ename": TIMEOUT_ENAME, "evalue": "", "traceback": []},
         record_timing=False, resources={"metadata": {"path": str(workdir)}},
         shutdown_kernel="immediate",  # the kernel is thrown away: no need to wait for it
@@ -98,7 +130,7 @@ def _run(nb, workdir: Path, names, requests, nonce, limits, parameters):
         timed_out.add(cell_index)
         if execute_reply["content"].get("ename") == TIMEOUT_ENAME else None)
     runs, notices, answers = [], [], None
-    with client.setup_kernel(env=kernel_env(workdir), stdout=subprocess.DEVNULL,
+    with client.setup_kernel(env=env, stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL):
         alive = _run_cells(client, nb, extra["parameters"], runs, notices, deadline,
                            limits, timed_out)
@@ -218,10 +250,15 @@ def kernel_env(workdir: Path) -> dict[str, str]:
     return env
 
 
+@functools.lru_cache(maxsize=1)
 def _mpl_cache() -> Path:
-    # matplotlib builds a font cache on first use (seconds); share it between runs.
+    """matplotlib builds a font cache on first use (seconds): build it once, outside any
+    sandbox, and share it read-only with every kernel."""
     folder = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "grader" / "mpl"
     folder.mkdir(parents=True, exist_ok=True)
+    if not any(folder.glob("fontlist-*.json")):
+        subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"],
+                       env={**os.environ, "MPLCONFIGDIR": str(folder)}, capture_output=True)
     return folder
 
 
