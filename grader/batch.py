@@ -15,13 +15,13 @@ from typing import Callable
 
 from .catalog import get_exercise
 from .errors import GraderError, SubmissionError, UsageError
-from .execute import Limits
 from .formats.html import write_html
 from .formats.json_report import write_json
 from .gradebook import connect, export_csv, record
-from .pipeline import grade
+from .pipeline import execution_limits, grade
 from .reference import reference_answers
 from .results import QuestionResult, Report, Status
+from .sandbox import bubblewrap, isolation_problem
 from .spec import Exercise
 
 SUFFIXES = (".ipynb", ".py")
@@ -43,19 +43,27 @@ class BatchResult:
 
 def grade_class(paths: list[str | os.PathLike], exercise: str, out: str | os.PathLike, *,
                 jobs: int = 1, course: str | os.PathLike | None = None,
-                parameters: dict | None = None, on_result: Callable[[str, Report], None] | None = None) -> BatchResult:
-    """Grade every submission found in `paths` into `out` (gradebook, CSV, reports)."""
+                parameters: dict | None = None, limits: dict | None = None,
+                isolate: bool | None = None, allow_unisolated: bool = False, on_result: Callable[[str, Report], None] | None = None) -> BatchResult:
+    """Grade every submission found in `paths` into `out` (gradebook, CSV, reports).
+
+    Refuses to run student code unisolated unless `allow_unisolated` (trusted code only)."""
     spec = get_exercise(exercise, course)
+    if not allow_unisolated and (isolate is False or bubblewrap() is None):
+        why = "isolation was turned off" if isolate is False else isolation_problem()
+        raise UsageError(f"refusing to grade a class unisolated: {why}",
+                         "install bubblewrap (Debian/Ubuntu: apt install bubblewrap), or pass "
+                         "--allow-unisolated if every submission is trusted")
     submissions = discover(paths, spec)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    limits = Limits(spec.cell_timeout, spec.notebook_timeout)
     params = {**spec.parameters, **(parameters or {})}
-    reference_answers(spec, params, limits)  # once, before the workers start
+    run = {"limits": limits or {}, "isolate": isolate, "parameters": params}
+    reference_answers(spec, params, execution_limits(spec, run["limits"], isolate))  # once
     db = connect(out / "gradebook.sqlite")
     reports = {}
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {pool.submit(_grade_one, s, spec, course, params): s for s in submissions}
+        futures = {pool.submit(_grade_one, s, spec, course, run): s for s in submissions}
         for future in as_completed(futures):
             sub = futures[future]
             status, report = future.result()
@@ -89,9 +97,9 @@ def _from_folder(folder: Path, spec: Exercise) -> list[Submission]:
              if p.is_file() and p.suffix in SUFFIXES]
     for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
         files = [p for p in sorted(sub.iterdir()) if p.is_file() and p.suffix in SUFFIXES]
-        if files:
-            preferred = [p for p in files if p.stem == spec.id] or files
-            found.append(Submission(sub.name, preferred[0]))
+        preferred = [p for p in files if p.stem == spec.id] or files
+        # A student folder without a notebook is graded too: its row says what is missing.
+        found.append(Submission(sub.name, preferred[0] if preferred else sub))
     return found
 
 
@@ -109,9 +117,9 @@ def _reject_duplicates(found: list[Submission]) -> None:
         seen[sub.student] = sub.path
 
 
-def _grade_one(sub: Submission, spec: Exercise, course, params: dict) -> tuple[str, Report]:
+def _grade_one(sub: Submission, spec: Exercise, course, run: dict) -> tuple[str, Report]:
     try:
-        return "graded", grade(sub.path, spec.id, course=course, parameters=params)
+        return "graded", grade(sub.path, spec.id, course=course, **run)
     except SubmissionError as exc:
         return "unreadable", unreadable_report(spec, sub.path, Status.ERROR, str(exc))
     except GraderError as exc:

@@ -42,6 +42,30 @@ param_option = click.option("-p", "--param", "params", multiple=True, callback=_
                             metavar="NAME=VALUE",
                             help="Override a value of the notebook's `parameters` cell, for the "
                                  "solution and the submission alike (repeatable).")
+def limit_options(fn):
+    """Execution limits, shared by check and grade; collected into one `limits` dict."""
+    options = [
+        click.option("--cell-timeout", type=click.FloatRange(min=1), metavar="SECONDS",
+                     help="Time limit per cell (default: the exercise's, often 120)."),
+        click.option("--notebook-timeout", type=click.FloatRange(min=1), metavar="SECONDS",
+                     help="Time limit for the whole notebook (default: the exercise's)."),
+        click.option("--memory", "memory_gib", type=click.FloatRange(min=0.25), metavar="GIB",
+                     help="Memory limit per process, in GiB (default 4)."),
+        click.option("--data", "readable", multiple=True, type=click.Path(exists=True),
+                     help="A file or folder the notebook may read (read-only in the sandbox; "
+                          "repeatable)."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+
+    @functools.wraps(fn)
+    def wrapper(*args, cell_timeout, notebook_timeout, memory_gib, readable, **kwargs):
+        limits = {"cell_timeout": cell_timeout, "notebook_timeout": notebook_timeout,
+                  "memory_gib": memory_gib, "readable": readable}
+        return fn(*args, limits=limits, **kwargs)
+    return wrapper
+
+
 course_option = click.option("--course", type=click.Path(file_okay=False),
                              help="Course folder (holds exercises/ and solutions/); "
                                   "default: found from the current folder.")
@@ -87,10 +111,13 @@ def main():
               help="Also write the JSON report to this file.")
 @click.option("--html", "html_path", type=click.Path(dir_okay=False),
               help="Also write the HTML report to this file.")
+@click.option("--isolate/--no-isolate", default=None,
+              help="Run the notebook in the sandbox (default: whenever this machine can).")
 @param_option
+@limit_options
 @course_option
 @reported
-def check(notebook, exercise, json_path, html_path, params, course):
+def check(notebook, exercise, json_path, html_path, isolate, params, limits, course):
     """Grade one notebook (or .py module) and print one line per question.
 
     Exit status: 0 every question passed, 1 some did not, 2 unusable input, 3 grader fault.
@@ -101,7 +128,8 @@ def check(notebook, exercise, json_path, html_path, params, course):
       grader check my_kmeans.py --exercise kmeans_basics --json report.json
       grader check exercises/kmeans_basics.ipynb -p data_seed=11
     """
-    report = grade(notebook, exercise, course=course, parameters=params)
+    report = grade(notebook, exercise, course=course, parameters=params, limits=limits,
+                   isolate=isolate)
     click.echo(terminal.render(report))
     if json_path:
         write_json(report, Path(json_path))
@@ -119,10 +147,13 @@ def check(notebook, exercise, json_path, html_path, params, course):
               help="Folder for gradebook.sqlite, grades.csv and one report folder per student.")
 @click.option("--jobs", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Submissions graded at the same time.")
+@click.option("--allow-unisolated", is_flag=True,
+              help="Grade without the sandbox when it is unavailable (trusted code only).")
 @param_option
+@limit_options
 @course_option
 @reported
-def grade_command(submissions, exercise, out, jobs, params, course):
+def grade_command(submissions, exercise, out, jobs, allow_unisolated, params, limits, course):
     """Grade a class: every notebook in SUBMISSIONS (files or folders) into a gradebook.
 
     The student id is the file name (alice.ipynb) or, for a file named after the exercise, its
@@ -133,17 +164,19 @@ def grade_command(submissions, exercise, out, jobs, params, course):
     Example:
       grader grade submissions/ --exercise kmeans_basics --out graded --jobs 2
     """
-    result = _grade_and_print(list(submissions), exercise, out, jobs, course, params)
+    result = _grade_and_print(list(submissions), exercise, out, jobs, course, params=params,
+                              limits=limits, allow_unisolated=allow_unisolated)
     _print_outputs(result)
 
 
-def _grade_and_print(submissions, exercise, out, jobs, course, params=None):
+def _grade_and_print(submissions, exercise, out, jobs, course, **options):
     def show(student, report):
         statuses = " ".join(str(q.status) for q in report.questions)
         click.echo(f"  {student:<20} {report.score:g}/{report.max_score:g}  {statuses}")
     click.echo(f"Grading {exercise} into {out} with {jobs} job(s)...")
-    return grade_class(submissions, exercise, out, jobs=jobs, course=course, parameters=params,
-                       on_result=show)
+    return grade_class(submissions, exercise, out, jobs=jobs, course=course, on_result=show,
+                       parameters=options.get("params"), limits=options.get("limits"),
+                       allow_unisolated=options.get("allow_unisolated", False))
 
 
 def _print_outputs(result):
@@ -196,7 +229,7 @@ def demo(out, jobs, course):
     root = catalog.find_course(course)
     for folder in sorted(p for p in (root / "examples").iterdir() if p.is_dir()):
         result = _grade_and_print([str(folder)], folder.name, Path(out) / folder.name, jobs,
-                                  root)
+                                  root, allow_unisolated=True)  # our own, trusted examples
         _print_outputs(result)
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 from nbclient import NotebookClient
+from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from .extract import Extracted, extraction_cell, load_answers
@@ -39,6 +40,33 @@ TIMEOUT_ENAME = "CellTimeoutError"
 EXTRACTION_TIMEOUT = 120.0   # seconds for the answer-extraction cell, probes included
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+
+
+MAX_OUTPUT_BYTES = 2 * 2**20  # per cell: what is kept of a cell's printed output and images
+
+
+class CappedClient(NotebookClient):
+    """A NotebookClient that keeps at most MAX_OUTPUT_BYTES of each cell's outputs: a student
+    printing hundreds of MB must not fill the grader's memory. Errors are always kept."""
+
+    def output(self, outs, msg, display_id, cell_index):
+        if msg["msg_type"] == "error":
+            return super().output(outs, msg, display_id, cell_index)
+        kept = self._kept_bytes = getattr(self, "_kept_bytes", {})
+        size = _content_size(msg["content"])
+        if kept.get(cell_index, 0) + size > MAX_OUTPUT_BYTES:
+            if kept.get(cell_index, 0) <= MAX_OUTPUT_BYTES:
+                outs.append(nbformat.v4.new_output("stream", name="stderr", text=(
+                    f"[grader: output truncated: more than {MAX_OUTPUT_BYTES // 2**20} MB]\n")))
+            kept[cell_index] = MAX_OUTPUT_BYTES + 1
+            return None
+        kept[cell_index] = kept.get(cell_index, 0) + size
+        return super().output(outs, msg, display_id, cell_index)
+
+
+def _content_size(content: dict) -> int:
+    data = content.get("data") or {}
+    return len(content.get("text", "")) + sum(len(str(v)) for v in data.values())
 
 
 @dataclass(frozen=True)
@@ -64,6 +92,7 @@ class Limits:
     notebook_timeout: float = 600.0
     resources: ResourceLimits = ResourceLimits()
     isolate: bool = False   # run the kernel in the bubblewrap sandbox (grader.sandbox)
+    readable: tuple[str, ...] = ()   # extra folders the sandboxed kernel may read (data)
 
 
 def run_notebook(nb: nbformat.NotebookNode, names: list[str], probes: list[Probe],
@@ -90,7 +119,7 @@ def _kernel_manager(workdir: Path, limits: Limits, cgroup: Cgroup | None):
     env = kernel_env(workdir)
     prefix = [*(cgroup.join_command() if cgroup else []), *prlimit_args(limits.resources)]
     if limits.isolate:
-        prefix += bwrap_args(workdir, env, extra_ro=(_mpl_cache(),))
+        prefix += bwrap_args(workdir, env, extra_ro=(_mpl_cache(), *limits.readable))
     sockets = workdir / ".kernel"
     sockets.mkdir()
     km = SandboxedKernelManager(kernel_name="python3", prefix=prefix, transport="ipc",
@@ -100,30 +129,30 @@ def _kernel_manager(workdir: Path, limits: Limits, cgroup: Cgroup | None):
 
 
 def _run(nb, workdir: Path, names, requests, nonce, limits, parameters):
-    deadline = time.monotonic() + limits.notebook_timeout
     # The client runs a copy with the grader's own cells appended, so that the student's cells
     # keep their numbers (feedback says "cell 4" for the student's cell 4).
     nb = nbformat.from_dict(nb)
+    out = workdir / f".out-{nonce}"
     extra = {"parameters": _append(nb, parameters_cell(parameters)) if parameters else None,
              "extract": _append(nb, nbformat.v4.new_code_cell(
-                 extraction_cell(names, requests, str(workdir / f".out-{nonce}"))))}
+                 extraction_cell(names, requests, str(out)))), "out": out}
     cgroup = Cgroup.create(limits.resources)
     try:
-        return _run_in(nb, workdir, names, requests, nonce, limits, parameters, extra,
-                       deadline, cgroup)
+        return _run_in(nb, workdir, limits, extra, cgroup)
     finally:
         if cgroup:
             cgroup.remove()  # every process the submission started ends here
 
 
-def _run_in(nb, workdir, names, requests, nonce, limits, parameters, extra, deadline, cgroup):
+def _run_in(nb, workdir, limits, extra, cgroup):
     km, env = _kernel_manager(workdir, limits, cgroup)
-    client = NotebookClient(
+    clock = {"deadline": math.inf}
+    client = CappedClient(
         nb, km=km, allow_errors=True, interrupt_on_timeout=True,
         error_on_timeout={"ename": TIMEOUT_ENAME, "evalue": "", "traceback": []},
         record_timing=False, resources={"metadata": {"path": str(workdir)}},
         shutdown_kernel="immediate",  # the kernel is thrown away: no need to wait for it
-        timeout_func=lambda cell: _cell_timeout(cell, limits.cell_timeout, deadline),
+        timeout_func=lambda cell: _cell_timeout(cell, limits.cell_timeout, clock["deadline"]),
     )
     timed_out: set[int] = set()
     client.on_cell_error = lambda cell, cell_index, execute_reply: (
@@ -132,10 +161,12 @@ def _run_in(nb, workdir, names, requests, nonce, limits, parameters, extra, dead
     runs, notices, answers = [], [], None
     with client.setup_kernel(env=env, stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL):
-        alive = _run_cells(client, nb, extra["parameters"], runs, notices, deadline,
+        # The notebook's time limit counts the student's code, not the kernel's start-up.
+        clock["deadline"] = time.monotonic() + limits.notebook_timeout
+        alive = _run_cells(client, nb, extra["parameters"], runs, notices, clock["deadline"],
                            limits, timed_out)
         if alive:
-            answers = _extract(client, extra["extract"], workdir / f".out-{nonce}", notices)
+            answers = _extract(client, extra["extract"], extra["out"], notices)
     return [_tagged(r, nb.cells[r.index]) for r in runs], answers, notices
 
 
@@ -146,7 +177,8 @@ def _append(nb, cell) -> int:
 
 def _run_cells(client, nb, parameters_index, runs, notices, deadline, limits,
                timed_out: set[int]) -> bool:
-    """Run the student's code cells; False if the kernel died (nothing more can be asked of it)."""
+    """Run the student's code cells; False when the kernel can no longer answer (it died, or
+    it ignores interrupts), so nothing more can be asked of it."""
     student_cells = nb.cells[:min(i for i in (parameters_index, len(nb.cells) - 1) if i is not None)]
     after = parameters_cell_index(student_cells) if parameters_index is not None else None
     if parameters_index is not None and after is None:
@@ -157,23 +189,53 @@ def _run_cells(client, nb, parameters_index, runs, notices, deadline, limits,
         if time.monotonic() >= deadline:
             runs.append(CellRun(index, cell.source, "not-run"))
             continue
-        try:
-            client.execute_cell(cell, index)
-        except DeadKernelError:
-            runs.append(CellRun(index, cell.source, "error", CellError(
-                index, "KernelDied", "the Python process stopped while running this cell "
-                "(os._exit, a crash, or it ran out of memory)", "", shorten(cell.source))))
-            notices.append(f"The kernel died in cell {index + 1}; later cells did not run.")
+        run = _run_one(client, cell, index, limits, deadline, timed_out)
+        runs.append(run)
+        lost = _lost_kernel(client, run)
+        if lost:
+            notices.append(lost)
             _mark_not_run(student_cells, index + 1, runs)
             return False
-        runs.append(_cell_run(index, cell, limits, index in timed_out,
-                              time.monotonic() >= deadline))
         if index == after:
             client.execute_cell(nb.cells[parameters_index], parameters_index)
     if any(r.status == "not-run" for r in runs):
         notices.append(f"The notebook ran out of time ({limits.notebook_timeout:g} s in all); "
                        "the cells after that were not run.")
     return True
+
+
+def _run_one(client, cell, index, limits, deadline, timed_out) -> CellRun:
+    try:
+        client.execute_cell(cell, index)
+    except DeadKernelError:
+        return CellRun(index, cell.source, "error", CellError(
+            index, "KernelDied", "the Python process stopped while running this cell "
+            "(os._exit, a crash, or it ran out of memory)", "", shorten(cell.source)))
+    return _cell_run(index, cell, limits, index in timed_out, time.monotonic() >= deadline)
+
+
+def _lost_kernel(client, run: CellRun) -> str | None:
+    if run.error and run.error.ename == "KernelDied":
+        return f"The kernel died in cell {run.index + 1}; later cells did not run."
+    if run.status == "timeout" and not _responsive(client):
+        return (f"Cell {run.index + 1} kept running after it was interrupted (it ignores "
+                "KeyboardInterrupt?), so the kernel was stopped; later cells did not run.")
+    return None
+
+
+def _responsive(client, seconds: float = 5.0) -> bool:
+    """After an interrupt: does the kernel answer again? Code that swallows KeyboardInterrupt
+    keeps it busy forever, and every later cell would wait out its whole time limit."""
+    async def ping() -> bool:
+        msg_id = client.kc.execute("pass", silent=True, store_history=False)
+        while True:
+            reply = await client.kc.get_shell_msg(timeout=seconds)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                return True
+    try:
+        return run_sync(ping)()
+    except Exception:  # queue.Empty: no reply in time
+        return False
 
 
 def _tagged(run: CellRun, cell) -> CellRun:

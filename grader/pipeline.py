@@ -12,6 +12,7 @@ from .errors import UsageError
 from .execute import Limits, run_notebook
 from .reference import reference_answers
 from .results import Report
+from .sandbox import ResourceLimits, bubblewrap, isolation_problem
 from .score import score_questions
 from .spec import Exercise
 from .submission import exercise_id_of, load_submission
@@ -19,18 +20,25 @@ from .submission import exercise_id_of, load_submission
 
 def grade(submission: str | os.PathLike, exercise: str | None = None, *,
           course: str | os.PathLike | None = None, parameters: dict | None = None,
-          limits: Limits | None = None) -> Report:
+          limits: dict | None = None, isolate: bool | None = None) -> Report:
     """Grade one notebook or module and return its Report.
 
     `exercise` names the exercise; when omitted it is read from the notebook's metadata.
     `parameters` override the exercise's `parameters` cell, for the solution and the submission
-    alike. Raises SubmissionError / UsageError when the file cannot be graded at all.
+    alike. `limits` overrides the exercise's execution limits (cell_timeout, notebook_timeout,
+    memory_gib, readable). `isolate`: True requires the sandbox, False runs unisolated, None
+    (default) isolates when the machine can. Raises SubmissionError / UsageError when the file
+    cannot be graded at all.
     """
     started = time.monotonic()
     nb = load_submission(submission)
     spec, notices = resolve_exercise(nb, exercise, course, Path(submission))
     params = {**spec.parameters, **(parameters or {})}
-    limits = limits or Limits(spec.cell_timeout, spec.notebook_timeout)
+    limits = execution_limits(spec, limits or {}, isolate)
+    if not limits.isolate:
+        why = "isolation was turned off" if bubblewrap() else isolation_problem()
+        notices.append(f"Ran unisolated ({why}): fine for checking your own work; instructors "
+                       "grade in a sandbox.")
     reference = reference_answers(spec, params, limits)
     execution = run_notebook(nb, spec.extract_names, spec.probes, params, limits,
                              tuple(spec.spec_path.parent / d for d in spec.data))
@@ -59,3 +67,17 @@ def resolve_exercise(nb, exercise: str | None, course, path: Path) -> tuple[Exer
         notices.append(f"This notebook says it belongs to {declared!r}; it was graded as "
                        f"{exercise!r} as asked.")
     return spec, notices
+
+
+def execution_limits(spec: Exercise, overrides: dict, isolate: bool | None) -> Limits:
+    """The exercise's limits, with the caller's overrides, isolated whenever possible."""
+    available = bubblewrap() is not None
+    if isolate and not available:
+        raise UsageError(f"cannot isolate student code: {isolation_problem()}",
+                         "install bubblewrap, or run without isolation on trusted code only")
+    memory = overrides.get("memory_gib")
+    resources = ResourceLimits(memory_bytes=int(memory * 2**30)) if memory else ResourceLimits()
+    return Limits(cell_timeout=overrides.get("cell_timeout") or spec.cell_timeout,
+                  notebook_timeout=overrides.get("notebook_timeout") or spec.notebook_timeout,
+                  resources=resources, isolate=available if isolate is None else isolate,
+                  readable=tuple(str(Path(p).resolve()) for p in overrides.get("readable", ())))

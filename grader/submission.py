@@ -15,6 +15,7 @@ import nbformat
 from .errors import SubmissionError, UsageError
 
 MAX_BYTES = 100 * 1024 * 1024  # a notebook larger than this is refused, not parsed
+MAX_CELLS = 2000               # more cells than any exercise needs: refused, not run
 CELL_MARKER = re.compile(r"^# %%.*$", re.MULTILINE)  # jupytext "percent" cells in .py files
 
 
@@ -46,6 +47,9 @@ def module_to_notebook(source: str) -> nbformat.NotebookNode:
 
 
 def _check_file(path: Path) -> None:
+    if path.is_symlink():
+        raise SubmissionError(f"{path} is a symbolic link, not a notebook",
+                              "submit the notebook file itself, not a link to it")
     if not path.exists():
         raise UsageError(f"{path}: no such file", "check the path (tab completion helps)")
     if path.is_dir():
@@ -88,6 +92,9 @@ def _upgrade(path: Path, raw: dict) -> nbformat.NotebookNode:
     except Exception as exc:  # nbformat raises many kinds for malformed notebooks
         raise SubmissionError(f"{path} is not a valid notebook: {exc}",
                               "open it in Jupyter, save it again, and resubmit") from None
+    if len(nb.cells) > MAX_CELLS:
+        raise SubmissionError(f"{path} has {len(nb.cells)} cells; the limit is {MAX_CELLS}",
+                              "merge your cells: a notebook for one exercise needs far fewer")
     if not any(c.cell_type == "code" and c.source.strip() for c in nb.cells):
         raise SubmissionError(f"{path} has no code cells with code in them",
                               "is this the right file? The exercise notebook has code cells "

@@ -1,0 +1,71 @@
+"""The sandbox, seen from inside a kernel: what student code can and cannot reach."""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+
+from conftest import ROOT
+from grader.execute import Limits, run_notebook
+from grader.sandbox import bubblewrap
+
+pytestmark = pytest.mark.skipif(bubblewrap() is None, reason="bubblewrap cannot run here")
+
+PROBE = f"""
+import os, socket
+s = socket.socket(); s.settimeout(2)
+network = s.connect_ex(("1.1.1.1", 80))
+repo_visible = os.path.exists({str(ROOT / "solutions")!r}) or os.path.exists({str(ROOT / "grader")!r})
+cache_visible = os.path.exists(os.path.expanduser("~/.cache/grader/references"))
+tmp_entries = len(os.listdir("/tmp"))
+try:
+    open({str(ROOT / "pyproject.toml")!r}, "a").close()
+    can_write_repo = True
+except OSError:
+    can_write_repo = False
+try:
+    import grader
+    can_import_grader = True
+except ImportError:
+    can_import_grader = False
+pids_seen = len([p for p in os.listdir("/proc") if p.isdigit()])
+env_names = sorted(os.environ)
+with open("written-here.txt", "w") as f:
+    f.write("the working folder is writable")
+"""
+
+
+@pytest.fixture(scope="module")
+def inside():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(PROBE)])
+    names = ["network", "repo_visible", "cache_visible", "tmp_entries", "can_write_repo",
+             "can_import_grader", "pids_seen", "env_names"]
+    run = run_notebook(nb, names, [], limits=Limits(isolate=True))
+    assert [c.status for c in run.cells] == ["ok"], run.cells
+    return run.answers.values
+
+
+def test_no_network(inside):
+    assert inside["network"] != 0
+
+
+def test_grader_files_solutions_and_caches_are_out_of_sight(inside):
+    assert not inside["repo_visible"] and not inside["cache_visible"]
+    assert not inside["can_import_grader"] and not inside["can_write_repo"]
+
+
+def test_private_tmp_and_process_namespace(inside):
+    assert inside["tmp_entries"] == 0
+    assert inside["pids_seen"] < 10  # the kernel and its helpers, not the host's processes
+
+
+def test_environment_is_built_from_scratch(inside, monkeypatch):
+    allowed = {"PATH", "HOME", "LANG", "LC_ALL", "TZ", "PYTHONHASHSEED", "MPLCONFIGDIR",
+               "PYTHONDONTWRITEBYTECODE", "JUPYTER_PLATFORM_DIRS", "OMP_NUM_THREADS",
+               "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS",
+               "NUMEXPR_NUM_THREADS", "PWD"}
+    # ipykernel adds its own display settings (MPLBACKEND, TERM, PAGER, CLICOLOR...)
+    ipykernel = {"MPLBACKEND", "TERM", "PAGER", "GIT_PAGER", "CLICOLOR", "CLICOLOR_FORCE",
+                 "FORCE_COLOR", "PYDEVD_USE_FRAME_EVAL", "KMP_DUPLICATE_LIB_OK",
+                 "KMP_INIT_AT_FORK", "LC_CTYPE"}
+    assert set(inside["env_names"]) <= allowed | ipykernel
