@@ -33,6 +33,7 @@ from traitlets import List, Unicode
 CGROUP_ROOTS = (Path("/sys/fs/cgroup/unified"), Path("/sys/fs/cgroup"),)  # v2 mounts
 CGROUP_V1_PIDS = Path("/sys/fs/cgroup/pids")
 GiB = 2**30
+TMP_BYTES = 512 * 2**20  # the private /tmp of a sandboxed kernel
 
 
 @dataclass(frozen=True)
@@ -89,8 +90,10 @@ def bwrap_args(workdir: Path, env: dict[str, str], extra_ro: tuple[Path, ...] = 
             *system_mounts()]
     for path in map(str, extra_ro):
         args += ["--ro-bind", path, path]
-    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
-             "--bind", str(workdir), str(workdir), "--chdir", str(workdir)]
+    # The sandbox's root is a tmpfs: made read-only, so that files written outside the working
+    # folder cannot fill the host's memory; /tmp is a small private tmpfs.
+    args += ["--proc", "/proc", "--dev", "/dev", "--size", str(TMP_BYTES), "--tmpfs", "/tmp",
+             "--bind", str(workdir), str(workdir), "--remount-ro", "/", "--chdir", str(workdir)]
     for name, value in sorted(env.items()):
         args += ["--setenv", name, value]
     return args + ["--"]

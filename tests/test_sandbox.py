@@ -6,6 +6,9 @@ import nbformat
 import pytest
 
 from conftest import ROOT
+from pathlib import Path
+
+from grader import reference
 from grader.execute import Limits, run_notebook
 from grader.sandbox import bubblewrap
 
@@ -16,16 +19,18 @@ import os, socket
 s = socket.socket(); s.settimeout(2)
 network = s.connect_ex(("1.1.1.1", 80))
 repo_visible = os.path.exists({str(ROOT / "solutions")!r}) or os.path.exists({str(ROOT / "grader")!r})
-cache_visible = os.path.exists(os.path.expanduser("~/.cache/grader/references"))
-tmp_entries = len(os.listdir("/tmp"))
-try:
-    open({str(ROOT / "pyproject.toml")!r}, "a").close()
-    can_write_repo = True
-except OSError:
-    can_write_repo = False
+cache_visible = any(os.path.exists(p) for p in {[str(reference.cache_root()), str(Path.home() / ".cache" / "grader" / "references")]!r})
+tmp_entries = [e for e in os.listdir("/tmp") if not os.getcwd().startswith("/tmp/" + e)]
+can_write_outside = []
+for target in [{str(ROOT / "pyproject.toml")!r}, "/usr/pwned", "/pwned", "/etc/pwned"]:
+    try:
+        open(target, "a").close()
+        can_write_outside.append(target)
+    except OSError:
+        pass
 try:
     import grader
-    can_import_grader = True
+    can_import_grader = hasattr(grader, "grade")  # (an empty namespace package is harmless)
 except ImportError:
     can_import_grader = False
 pids_seen = len([p for p in os.listdir("/proc") if p.isdigit()])
@@ -38,7 +43,7 @@ with open("written-here.txt", "w") as f:
 @pytest.fixture(scope="module")
 def inside():
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(PROBE)])
-    names = ["network", "repo_visible", "cache_visible", "tmp_entries", "can_write_repo",
+    names = ["network", "repo_visible", "cache_visible", "tmp_entries", "can_write_outside",
              "can_import_grader", "pids_seen", "env_names"]
     run = run_notebook(nb, names, [], limits=Limits(isolate=True))
     assert [c.status for c in run.cells] == ["ok"], run.cells
@@ -51,11 +56,11 @@ def test_no_network(inside):
 
 def test_grader_files_solutions_and_caches_are_out_of_sight(inside):
     assert not inside["repo_visible"] and not inside["cache_visible"]
-    assert not inside["can_import_grader"] and not inside["can_write_repo"]
+    assert not inside["can_import_grader"] and inside["can_write_outside"] == []
 
 
 def test_private_tmp_and_process_namespace(inside):
-    assert inside["tmp_entries"] == 0
+    assert inside["tmp_entries"] == []  # only the submission's own working folder
     assert inside["pids_seen"] < 10  # the kernel and its helpers, not the host's processes
 
 
