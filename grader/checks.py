@@ -126,6 +126,8 @@ def rule(name: str):
     """Decorator adding a consistency rule ``fn(inputs, rtol, atol) -> Outcome`` to RULES."""
 
     def decorate(fn):
+        if name in RULES:  # topic modules register into one namespace: a clash must be loud
+            raise ValueError(f"rule {name!r} is already registered")
         RULES[name] = _guarded(fn)
         return RULES[name]
 
