@@ -598,14 +598,16 @@ def _companion_labels(name, got_c, expected_c, mapping) -> Outcome:
                    f"renaming {mapping}; first differing indices {np.flatnonzero(wrong)[:5].tolist()}")
 
 
-def _companion_axis(name, got_c, expected_c, mapping, axis: int) -> Outcome:
-    """An array indexed by cluster/row id along `axis`: reorder by the mapping, then `close`."""
+def _companion_axis(name, got_c, expected_c, mapping, axis: int, rtol=None,
+                    atol=None) -> Outcome:
+    """An array indexed by cluster/row id along `axis`: reorder by the mapping, then `close`
+    (with the companion's own rtol/atol when the spec gives them, else dtype defaults)."""
     g, e = _numeric(got_c, name), _reference(_numeric, expected_c)
     if g.ndim <= axis or g.shape != e.shape:
         raise _Reject(_say(name, f"expected shape {e.shape}, got shape {g.shape}."))
     aligned = np.take(g, _source_order(mapping, g.shape[axis], name), axis=axis)
     word = "rows" if axis == 0 else "columns"
-    return _compare_numeric(aligned, e, name=name,
+    return _compare_numeric(aligned, e, name=name, rtol=rtol, atol=atol,
                             context=f"after reordering its {word} to follow the matching, ")
 
 
@@ -615,13 +617,15 @@ _COMPANION_KINDS = {"labels": _companion_labels,
 
 
 def _companion_outcome(companion, mapping) -> Outcome:
-    if not isinstance(companion, (list, tuple)) or len(companion) != 4 \
+    """A companion is (name, got, expected, how) or (name, got, expected, how, tolerances)."""
+    if not isinstance(companion, (list, tuple)) or len(companion) not in (4, 5) \
             or companion[3] not in _COMPANION_KINDS:
         raise _Reject("This check is misconfigured: companions must be (name, got, expected, how) "
                       "with how one of labels, rows, columns. Please tell your instructor.")
-    name, got_c, expected_c, how = companion
+    name, got_c, expected_c, how = companion[:4]
+    tolerances = companion[4] if len(companion) == 5 and how != "labels" else {}
     try:
-        return _COMPANION_KINDS[how](name, got_c, expected_c, mapping)
+        return _COMPANION_KINDS[how](name, got_c, expected_c, mapping, **tolerances)
     except _Reject as reject:
         return Outcome(False, reject.message, reject.detail)
 

@@ -73,8 +73,8 @@ def _call(spec: CheckSpec, got: dict, expected: dict):
         return fn({role: got[name] for role, name in spec.inputs.items()}, None, **spec.options)
     options = dict(spec.options)
     if spec.companions:
-        options["companions"] = tuple((c.answer, got[c.answer], expected[c.answer], c.how)
-                                      for c in spec.companions)
+        options["companions"] = tuple((c.answer, got[c.answer], expected[c.answer], c.how,
+                                       c.tolerances) for c in spec.companions)
     return fn(got[spec.answer], expected[spec.answer], **options)
 
 

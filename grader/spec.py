@@ -31,6 +31,7 @@ EXECUTION_KEYS = {"cell_timeout", "notebook_timeout"}
 class Companion:
     answer: str
     how: str  # rows | columns | labels: how the matching permutation applies to it
+    tolerances: dict = field(default_factory=dict)  # rtol / atol for rows and columns
 
 
 @dataclass(frozen=True)
@@ -244,10 +245,12 @@ def _check(raw: dict, where: _Where, default_visibility: str) -> CheckSpec:
 
 
 def _companion(raw: dict, where: _Where) -> Companion:
-    if not isinstance(raw, dict) or raw.get("how", "rows") not in COMPANION_HOW:
+    if not isinstance(raw, dict) or raw.get("how", "rows") not in COMPANION_HOW \
+            or set(raw) - {"answer", "how", "rtol", "atol"}:
         raise where.fail("companions", f"expected {{answer = \"name\", how = one of "
-                         f"{sorted(COMPANION_HOW)}}}, got {raw!r}")
-    return Companion(answer=_require(raw, "answer", str, where), how=raw.get("how", "rows"))
+                         f"{sorted(COMPANION_HOW)}, optional rtol, atol}}, got {raw!r}")
+    return Companion(answer=_require(raw, "answer", str, where), how=raw.get("how", "rows"),
+                     tolerances={k: raw[k] for k in ("rtol", "atol") if k in raw})
 
 
 def _probe(raw: dict, where: _Where) -> Probe:

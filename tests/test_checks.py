@@ -599,3 +599,12 @@ def test_rules_called_directly_do_not_raise():
     outcome = RULES["rows_sum_to_one"]({}, 1e-6, 1e-6)
     assert not outcome.passed and "`proba`" in outcome.message
     assert math.isclose(1.0, 1.0)
+
+
+def test_companions_use_their_own_tolerances():
+    means = np.array([[0.0, 0.0], [5.0, 5.0]])
+    weights = np.array([0.3, 0.7])
+    near = weights + 1e-5
+    assert not checks.matched_rows(means, means, companions=[("w", near, weights, "rows")]).passed
+    assert checks.matched_rows(means, means, companions=[
+        ("w", near, weights, "rows", {"atol": 1e-4})]).passed
