@@ -33,7 +33,7 @@ def __grader_extract__(request_json):
         np = sys.modules.get("numpy")
         if np is not None and isinstance(value, np.generic) and value.dtype.kind in "biufU":
             return value.item()
-        if depth < 4 and type(value) in (list, tuple):
+        if depth < 4 and type(value) in (list, tuple, range):
             return [plain(v, depth + 1) for v in value]
         if depth < 4 and type(value) is dict and all(type(k) is str for k in value):
             return {k: plain(v, depth + 1) for k, v in value.items()}
