@@ -87,13 +87,14 @@ def system_mounts() -> list[str]:
 
 def bwrap_args(workdir: Path, env: dict[str, str], extra_ro: tuple[Path, ...] = ()) -> list[str]:
     args = [bubblewrap() or "bwrap", "--unshare-all", "--die-with-parent", "--clearenv",
-            *system_mounts()]
+            *system_mounts(), "--proc", "/proc", "--dev", "/dev",
+            "--size", str(TMP_BYTES), "--tmpfs", "/tmp", "--bind", str(workdir), str(workdir)]
+    # After the private /tmp, or it would hide data folders that live under /tmp.
     for path in map(str, extra_ro):
         args += ["--ro-bind", path, path]
     # The sandbox's root is a tmpfs: made read-only, so that files written outside the working
-    # folder cannot fill the host's memory; /tmp is a small private tmpfs.
-    args += ["--proc", "/proc", "--dev", "/dev", "--size", str(TMP_BYTES), "--tmpfs", "/tmp",
-             "--bind", str(workdir), str(workdir), "--remount-ro", "/", "--chdir", str(workdir)]
+    # folder cannot fill the host's memory.
+    args += ["--remount-ro", "/", "--chdir", str(workdir)]
     for name, value in sorted(env.items()):
         args += ["--setenv", name, value]
     return args + ["--"]

@@ -74,3 +74,14 @@ def test_environment_is_built_from_scratch(inside, monkeypatch):
                  "FORCE_COLOR", "PYDEVD_USE_FRAME_EVAL", "KMP_DUPLICATE_LIB_OK",
                  "KMP_INIT_AT_FORK", "LC_CTYPE"}
     assert set(inside["env_names"]) <= allowed | ipykernel
+
+
+def test_data_folders_are_readable_even_under_tmp(tmp_path):
+    (tmp_path / "data.txt").write_text("42")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        f"value = int(open({str(tmp_path / 'data.txt')!r}).read())\n"
+        f"try:\n    open({str(tmp_path / 'new.txt')!r}, 'w')\n    wrote = True\n"
+        "except OSError:\n    wrote = False")])
+    run = run_notebook(nb, ["value", "wrote"], [], limits=Limits(isolate=True,
+                                                                 readable=(str(tmp_path),)))
+    assert run.answers.values == {"value": 42, "wrote": False}
