@@ -8,6 +8,7 @@ writes the requested answers as JSON and .npy files, which grader.extract reads 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import math
@@ -28,6 +29,7 @@ from nbclient import NotebookClient
 from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
+from .errors import InternalError
 from .extract import Extracted, extraction_cell, load_answers
 from .probes import make_inputs
 from .results import CellError
@@ -159,8 +161,7 @@ def _run_in(nb, workdir, limits, extra, cgroup):
         timed_out.add(cell_index)
         if execute_reply["content"].get("ename") == TIMEOUT_ENAME else None)
     runs, notices, answers = [], [], None
-    with client.setup_kernel(env=env, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL):
+    with _started(client, env):
         # The notebook's time limit counts the student's code, not the kernel's start-up.
         clock["deadline"] = time.monotonic() + limits.notebook_timeout
         alive = _run_cells(client, nb, extra["parameters"], runs, notices, clock["deadline"],
@@ -168,6 +169,23 @@ def _run_in(nb, workdir, limits, extra, cgroup):
         if alive:
             answers = _extract(client, extra["extract"], extra["out"], notices)
     return [_tagged(r, nb.cells[r.index]) for r in runs], answers, notices
+
+
+@contextlib.contextmanager
+def _started(client, env: dict):
+    """The kernel, started; a kernel that cannot start is our fault, said as such."""
+    try:
+        setup = client.setup_kernel(env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        setup.__enter__()
+    except RuntimeError as exc:  # "Kernel died before replying to kernel_info"
+        raise InternalError(f"the Jupyter kernel did not start ({exc})",
+                            "check that ipykernel is installed in this environment; if "
+                            "`--no-isolate` works, the sandbox is the cause: run "
+                            "`bwrap --ro-bind / / true` to test bubblewrap") from None
+    try:
+        yield
+    finally:
+        setup.__exit__(None, None, None)
 
 
 def _append(nb, cell) -> int:

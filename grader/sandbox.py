@@ -80,17 +80,20 @@ def system_mounts() -> list[str]:
             args += ["--symlink", os.readlink(path), path]
         elif os.path.exists(path):
             args += ["--ro-bind", path, path]
-    for path in dict.fromkeys(os.path.realpath(p) for p in (sys.base_prefix, sys.prefix)):
-        args += ["--ro-bind", path, path]
     return args
+
+
+def python_paths() -> list[str]:
+    """The interpreter and the venv (which may live under /tmp, as a CI checkout does)."""
+    return list(dict.fromkeys(os.path.realpath(p) for p in (sys.base_prefix, sys.prefix)))
 
 
 def bwrap_args(workdir: Path, env: dict[str, str], extra_ro: tuple[Path, ...] = ()) -> list[str]:
     args = [bubblewrap() or "bwrap", "--unshare-all", "--die-with-parent", "--clearenv",
             *system_mounts(), "--proc", "/proc", "--dev", "/dev",
             "--size", str(TMP_BYTES), "--tmpfs", "/tmp", "--bind", str(workdir), str(workdir)]
-    # After the private /tmp, or it would hide data folders that live under /tmp.
-    for path in map(str, extra_ro):
+    # After the private /tmp, or it would hide a venv or data folders that live under /tmp.
+    for path in [*python_paths(), *map(str, extra_ro)]:
         args += ["--ro-bind", path, path]
     # The sandbox's root is a tmpfs: made read-only, so that files written outside the working
     # folder cannot fill the host's memory.
