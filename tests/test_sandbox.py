@@ -6,6 +6,8 @@ import nbformat
 import pytest
 
 from conftest import ROOT
+import os
+import sys
 from pathlib import Path
 
 from grader import reference
@@ -20,9 +22,11 @@ s = socket.socket(); s.settimeout(2)
 network = s.connect_ex(("1.1.1.1", 80))
 repo_visible = os.path.exists({str(ROOT / "solutions")!r}) or os.path.exists({str(ROOT / "grader")!r})
 cache_visible = any(os.path.exists(p) for p in {[str(reference.cache_root()), str(Path.home() / ".cache" / "grader" / "references")]!r})
-tmp_entries = [e for e in os.listdir("/tmp") if not os.getcwd().startswith("/tmp/" + e)]
+mounts = [os.getcwd(), {os.path.realpath(sys.prefix)!r}, {os.path.realpath(sys.base_prefix)!r}]
+tmp_entries = [e for e in os.listdir("/tmp") if not any(m.startswith("/tmp/" + e) for m in mounts)]
 can_write_outside = []
-for target in [{str(ROOT / "pyproject.toml")!r}, "/usr/pwned", "/pwned", "/etc/pwned"]:
+for target in [{str(ROOT / "pyproject.toml")!r} if not {str(ROOT)!r}.startswith("/tmp/") else "/usr/x",
+               "/usr/pwned", "/pwned", "/etc/pwned"]:
     try:
         open(target, "a").close()
         can_write_outside.append(target)
@@ -45,8 +49,11 @@ def inside():
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(PROBE)])
     names = ["network", "repo_visible", "cache_visible", "tmp_entries", "can_write_outside",
              "can_import_grader", "pids_seen", "env_names"]
+    before = (ROOT / "pyproject.toml").read_bytes()
     run = run_notebook(nb, names, [], limits=Limits(isolate=True))
     assert [c.status for c in run.cells] == ["ok"], run.cells
+    # Whatever the kernel wrote landed in its own namespace, never in the host's checkout.
+    assert (ROOT / "pyproject.toml").read_bytes() == before
     return run.answers.values
 
 

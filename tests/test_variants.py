@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import tomllib
 from pathlib import Path
 
@@ -50,10 +51,13 @@ def graded(exercise: str, tmp: Path) -> tuple[dict, dict]:
     variants = {slug(v["name"]): v for v in spec["variants"]}
     for key, variant in variants.items():
         nbformat.write(build(solution, variant), subs / f"{key}.ipynb")
+    # The solution itself and the untouched stub ride in the same batch.
+    shutil.copy(ROOT / "solutions" / f"{exercise}.ipynb", subs / "the_solution.ipynb")
+    shutil.copy(ROOT / "exercises" / f"{exercise}.ipynb", subs / "the_stub.ipynb")
     run_cli("grade", subs, "--exercise", exercise, "--out", tmp / "out", "--jobs", "2",
             check_exit=0)
     reports = {key: json.loads((tmp / "out" / key / "report.json").read_text())
-               for key in variants}
+               for key in [*variants, "the_solution", "the_stub"]}
     return variants, reports
 
 
@@ -75,3 +79,7 @@ def test_variants_grade_as_expected(path, tmp_path):
             wrong_outcomes.append(f"{variant['name']}: got {statuses}, expected {expected}; "
                                   f"messages {messages}")
     assert not wrong_outcomes, "\n".join(wrong_outcomes)
+    solution, stub = reports["the_solution"], reports["the_stub"]
+    assert solution["score"] == solution["max_score"], solution["questions"]
+    assert stub["score"] == 0
+    assert {q["status"] for q in stub["questions"]} <= {"missing", "error"}, stub["questions"]
