@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from .catalog import get_exercise
+from .environment import environment
 from .errors import GraderError, SubmissionError, UsageError
 from .formats.html import write_html
 from .formats.json_report import write_json
@@ -131,8 +132,6 @@ def _grade_one(sub: Submission, spec: Exercise, course, run: dict) -> tuple[str,
 
 def unreadable_report(spec: Exercise, path: Path, status: Status, message: str) -> Report:
     """A report for a submission that could not be graded at all: every question says why."""
-    from .environment import environment
-
     questions = tuple(QuestionResult(q.id, q.title, 0.0, q.points, status, message,
                                      visibility=q.visibility) for q in spec.questions)
     return Report(spec.id, str(path), 0.0, spec.max_score, questions, environment(),

@@ -135,7 +135,7 @@ def _run(nb, workdir: Path, names, requests, nonce, limits, parameters):
     # keep their numbers (feedback says "cell 4" for the student's cell 4).
     nb = nbformat.from_dict(nb)
     out = workdir / f".out-{nonce}"
-    extra = {"parameters": _append(nb, parameters_cell(parameters)) if parameters else None,
+    extra = {"student_cells": len(nb.cells), "parameters": _append(nb, parameters_cell(parameters)) if parameters else None,
              "extract": _append(nb, nbformat.v4.new_code_cell(
                  extraction_cell(names, requests, str(out)))), "out": out}
     cgroup = Cgroup.create(limits.resources)
@@ -164,8 +164,8 @@ def _run_in(nb, workdir, limits, extra, cgroup):
     with _started(client, env):
         # The notebook's time limit counts the student's code, not the kernel's start-up.
         clock["deadline"] = time.monotonic() + limits.notebook_timeout
-        alive = _run_cells(client, nb, extra["parameters"], runs, notices, clock["deadline"],
-                           limits, timed_out)
+        alive = _run_cells(client, nb, extra, runs, notices, clock["deadline"], limits,
+                           timed_out)
         if alive:
             answers = _extract(client, extra["extract"], extra["out"], notices)
     return [_tagged(r, nb.cells[r.index]) for r in runs], answers, notices
@@ -193,11 +193,12 @@ def _append(nb, cell) -> int:
     return len(nb.cells) - 1
 
 
-def _run_cells(client, nb, parameters_index, runs, notices, deadline, limits,
+def _run_cells(client, nb, extra, runs, notices, deadline, limits,
                timed_out: set[int]) -> bool:
     """Run the student's code cells; False when the kernel can no longer answer (it died, or
     it ignores interrupts), so nothing more can be asked of it."""
-    student_cells = nb.cells[:min(i for i in (parameters_index, len(nb.cells) - 1) if i is not None)]
+    student_cells = nb.cells[:extra["student_cells"]]
+    parameters_index = extra["parameters"]
     after = parameters_cell_index(student_cells) if parameters_index is not None else None
     if parameters_index is not None and after is None:
         client.execute_cell(nb.cells[parameters_index], parameters_index)
