@@ -36,6 +36,7 @@ from .results import CellError
 from .sandbox import (Cgroup, ResourceLimits, SandboxedKernelManager, bwrap_args,
                       prlimit_args)
 from .spec import Probe
+from .warm import KernelPool, ZygoteProvisioner
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 TIMEOUT_ENAME = "CellTimeoutError"
@@ -44,6 +45,7 @@ THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
 
 
+MPL_DIR = ".matplotlib"
 MAX_OUTPUT_BYTES = 2 * 2**20  # per cell: what is kept of a cell's printed output and images
 
 
@@ -99,38 +101,76 @@ class Limits:
 
 def run_notebook(nb: nbformat.NotebookNode, names: list[str], probes: list[Probe],
                  parameters: dict | None = None, limits: Limits = Limits(),
-                 data_files: tuple[Path, ...] = ()) -> Execution:
-    """Execute `nb` in a fresh kernel and extract `names` and the probes' outputs."""
+                 data_files: tuple[Path, ...] = (), pool: KernelPool | None = None) -> Execution:
+    """Execute `nb` in a fresh kernel and extract `names` and the probes' outputs.
+
+    With a `pool` (grader.warm.KernelPool), the fresh kernel is forked from a pre-warmed
+    zygote instead of started cold: same isolation, none of the start-up cost."""
     started = time.monotonic()
-    workdir = Path(tempfile.mkdtemp(prefix="grader-run-"))
-    try:
+    kernels = _warm_kernels(pool, limits) if pool else _cold_kernels(limits)
+    with kernels as (workdir, manager):
         for f in data_files:
             shutil.copy(f, workdir / Path(f).name)
         nonce = secrets.token_hex(8)
         requests = _write_probe_inputs(probes, workdir / f".in-{nonce}")
         runs, answers, notices = _run(nb, workdir, names, requests, nonce, limits,
-                                      parameters or {})
+                                      parameters or {}, manager)
         return Execution(tuple(runs), answers, tuple(notices), time.monotonic() - started)
+
+
+@contextlib.contextmanager
+def _cold_kernels(limits: Limits):
+    """A new working folder and a kernel started from scratch, in its own cgroup."""
+    workdir = Path(tempfile.mkdtemp(prefix="grader-run-"))
+    cgroup = Cgroup.create(limits.resources)
+    try:
+        yield workdir, lambda: _kernel_manager(workdir, limits, cgroup)
     finally:
+        if cgroup:
+            cgroup.remove()  # every process the submission started ends here
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _kernel_manager(workdir: Path, limits: Limits, cgroup: Cgroup | None):
-    """The kernel's command runs behind its cgroup, rlimits and (if isolated) bubblewrap; it
-    talks over Unix sockets in the working folder, so it needs no network at all."""
-    env = kernel_env(workdir)
-    prefix = [*(cgroup.join_command() if cgroup else []), *prlimit_args(limits.resources)]
-    if limits.isolate:
-        prefix += bwrap_args(workdir, env, extra_ro=(_mpl_cache(), *limits.readable))
+@contextlib.contextmanager
+def _warm_kernels(pool: KernelPool, limits: Limits):
+    """A working folder in a zygote's sandbox, and a kernel forked from that zygote (its PID
+    namespace ends every process the submission started)."""
+    with pool.zygote(limits.isolate, limits.readable) as zygote:
+        workdir = zygote.workdir()
+        try:
+            yield workdir, lambda: _forked_manager(zygote, workdir, limits)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _forked_manager(zygote, workdir: Path, limits: Limits):
+    km, env = _ipc_manager(workdir, [])
+    km.provisioner = ZygoteProvisioner(kernel_id=km.kernel_id or "", kernel_spec=km.kernel_spec,
+                                       parent=km)
+    km.provisioner.zygote, km.provisioner.resources = zygote, limits.resources
+    return km, env
+
+
+def _ipc_manager(workdir: Path, prefix: list[str]):
     sockets = workdir / ".kernel"
     sockets.mkdir()
     km = SandboxedKernelManager(kernel_name="python3", prefix=prefix, transport="ipc",
                                 ip=str(sockets / "k"))
     km.connection_file = str(sockets / "connection.json")
-    return km, env
+    seed_mpl_config(workdir)
+    return km, kernel_env(workdir)
 
 
-def _run(nb, workdir: Path, names, requests, nonce, limits, parameters):
+def _kernel_manager(workdir: Path, limits: Limits, cgroup: Cgroup | None):
+    """The kernel's command runs behind its cgroup, rlimits and (if isolated) bubblewrap; it
+    talks over Unix sockets in the working folder, so it needs no network at all."""
+    prefix = [*(cgroup.join_command() if cgroup else []), *prlimit_args(limits.resources)]
+    if limits.isolate:
+        prefix += bwrap_args(workdir, kernel_env(workdir), extra_ro=limits.readable)
+    return _ipc_manager(workdir, prefix)
+
+
+def _run(nb, workdir: Path, names, requests, nonce, limits, parameters, manager):
     # The client runs a copy with the grader's own cells appended, so that the student's cells
     # keep their numbers (feedback says "cell 4" for the student's cell 4).
     nb = nbformat.from_dict(nb)
@@ -138,16 +178,11 @@ def _run(nb, workdir: Path, names, requests, nonce, limits, parameters):
     extra = {"student_cells": len(nb.cells), "parameters": _append(nb, parameters_cell(parameters)) if parameters else None,
              "extract": _append(nb, nbformat.v4.new_code_cell(
                  extraction_cell(names, requests, str(out)))), "out": out}
-    cgroup = Cgroup.create(limits.resources)
-    try:
-        return _run_in(nb, workdir, limits, extra, cgroup)
-    finally:
-        if cgroup:
-            cgroup.remove()  # every process the submission started ends here
+    return _run_in(nb, workdir, limits, extra, manager)
 
 
-def _run_in(nb, workdir, limits, extra, cgroup):
-    km, env = _kernel_manager(workdir, limits, cgroup)
+def _run_in(nb, workdir, limits, extra, manager):
+    km, env = manager()
     clock = {"deadline": math.inf}
     client = CappedClient(
         nb, km=km, allow_errors=True, interrupt_on_timeout=True,
@@ -175,7 +210,10 @@ def _run_in(nb, workdir, limits, extra, cgroup):
 def _started(client, env: dict):
     """The kernel, started; a kernel that cannot start is our fault, said as such."""
     try:
-        setup = client.setup_kernel(env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # cleanup_kc: nbclient shuts down only kernels whose manager it made itself; ours must
+        # end with the run too, cgroup or not.
+        setup = client.setup_kernel(env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                    cleanup_kc=True)
         setup.__enter__()
     except RuntimeError as exc:  # "Kernel died before replying to kernel_info"
         raise InternalError(f"the Jupyter kernel did not start ({exc})",
@@ -325,16 +363,24 @@ def kernel_env(workdir: Path) -> dict[str, str]:
             if k in os.environ}
     # No MPLBACKEND: the kernel's inline backend keeps the student's figures as cell outputs.
     env = {**keep, "HOME": str(workdir), "PYTHONHASHSEED": "0",
-           "MPLCONFIGDIR": str(_mpl_cache()), "PYTHONDONTWRITEBYTECODE": "1",
+           "MPLCONFIGDIR": str(workdir / MPL_DIR), "PYTHONDONTWRITEBYTECODE": "1",
            "JUPYTER_PLATFORM_DIRS": "1"}
     env.update({var: "1" for var in THREAD_VARS})
     return env
 
 
+def seed_mpl_config(folder: Path) -> None:
+    """matplotlib wants a writable config folder holding its font list, or it makes a temporary
+    one and rebuilds the list (up to seconds) in every kernel: give each kernel a copy."""
+    target = folder / MPL_DIR
+    target.mkdir(exist_ok=True)
+    for font_list in _mpl_cache().glob("fontlist-*.json"):
+        shutil.copy(font_list, target / font_list.name)
+
+
 @functools.lru_cache(maxsize=1)
 def _mpl_cache() -> Path:
-    """matplotlib builds a font cache on first use (seconds): build it once, outside any
-    sandbox, and share it read-only with every kernel."""
+    """The font list, built once outside any sandbox."""
     folder = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "grader" / "mpl"
     folder.mkdir(parents=True, exist_ok=True)
     if not any(folder.glob("fontlist-*.json")):
