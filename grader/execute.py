@@ -46,6 +46,10 @@ THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
 
 
 MPL_DIR = ".matplotlib"
+# Unseeded randomness gets the same numbers on every run, cold or warm kernel, any worker:
+# a student's score must not depend on the luck of the draw at grading time.
+SEED_CODE = ("import random as _r\n_r.seed(0)\ndel _r\n"
+             "import numpy as _np\n_np.random.seed(0)\ndel _np")
 MAX_OUTPUT_BYTES = 2 * 2**20  # per cell: what is kept of a cell's printed output and images
 
 
@@ -197,6 +201,7 @@ def _run_in(nb, workdir, limits, extra, manager):
         if execute_reply["content"].get("ename") == TIMEOUT_ENAME else None)
     runs, notices, answers = [], [], None
     with _started(client, env):
+        _silently(client, SEED_CODE)
         # The notebook's time limit counts the student's code, not the kernel's start-up.
         clock["deadline"] = time.monotonic() + limits.notebook_timeout
         alive = _run_cells(client, nb, extra, runs, notices, clock["deadline"], limits,
@@ -278,6 +283,20 @@ def _lost_kernel(client, run: CellRun) -> str | None:
         return (f"Cell {run.index + 1} kept running after it was interrupted (it ignores "
                 "KeyboardInterrupt?), so the kernel was stopped; later cells did not run.")
     return None
+
+
+def _silently(client, code: str, seconds: float = 30.0) -> bool:
+    """Run grader code in the kernel before the student's, invisibly (no output, no history)."""
+    async def run() -> bool:
+        msg_id = client.kc.execute(code, silent=True, store_history=False)
+        while True:
+            reply = await client.kc.get_shell_msg(timeout=seconds)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                return reply["content"].get("status") == "ok"
+    try:
+        return run_sync(run)()
+    except Exception:  # no reply in time: the student's cells will meet the same kernel
+        return False
 
 
 def _responsive(client, seconds: float = 5.0) -> bool:

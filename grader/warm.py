@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import queue
 import shutil
 import subprocess
 import sys
@@ -63,7 +62,7 @@ class Zygote:
         self._process = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
             text=True, env=None if isolate else env, cwd=self.scratch, start_new_session=True)
-        self.info = self._read("starting")
+        self.info: dict | None = None  # what it preloaded: read when first asked for a kernel
 
     def workdir(self) -> Path:
         """A fresh working folder for one submission, inside the zygote's writable scratch."""
@@ -78,6 +77,8 @@ class Zygote:
 
     def request(self, **message) -> dict:
         with self._lock:
+            if self.info is None:  # it has been importing since it started: wait for it
+                self.info = self._read("starting")
             try:
                 self._process.stdin.write(json.dumps(message) + "\n")
                 self._process.stdin.flush()
@@ -173,11 +174,11 @@ class ZygoteProvisioner(LocalProvisioner):
 
 
 class KernelPool:
-    """Zygotes for a batch: one per worker thread at a time, started on first use, closed at
-    the end. A zygote whose sandbox died is replaced, never reused."""
+    """Zygotes for a batch: one per worker thread at a time, started ahead (`prewarm`) or on
+    first use, closed at the end. A zygote whose sandbox died is replaced, never reused."""
 
     def __init__(self) -> None:
-        self._idle: queue.SimpleQueue[Zygote] = queue.SimpleQueue()
+        self._idle: list[Zygote] = []
         self._all: list[Zygote] = []
         self._lock = threading.Lock()
 
@@ -187,39 +188,42 @@ class KernelPool:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def prewarm(self, count: int, isolate: bool, readable: tuple[str, ...] = ()) -> None:
+        """Start `count` zygotes now: they import their libraries while the caller goes on
+        (computing references, say). Call it from a thread that outlives the batch: a sandbox
+        dies with the thread that started it."""
+        for _ in range(count):
+            zygote = self._new(isolate, readable)
+            with self._lock:
+                self._idle.append(zygote)
+
     @contextlib.contextmanager
     def zygote(self, isolate: bool, readable: tuple[str, ...]):
         """A zygote for one submission, for this thread alone until the block ends."""
-        found = self._take(isolate, readable)
-        if found is None:
-            found = Zygote(isolate, readable)
-            with self._lock:
-                self._all.append(found)
+        found = self._take(isolate, readable) or self._new(isolate, readable)
         try:
             yield found
         finally:
-            self._idle.put(found)
+            with self._lock:
+                self._idle.append(found)
+
+    def _new(self, isolate: bool, readable: tuple[str, ...]) -> Zygote:
+        zygote = Zygote(isolate, readable)
+        with self._lock:
+            self._all.append(zygote)
+        return zygote
 
     def _take(self, isolate: bool, readable: tuple[str, ...]) -> Zygote | None:
-        others = []
-        found = None
-        while found is None:
-            try:
-                candidate = self._idle.get_nowait()
-            except queue.Empty:
-                break
-            if not candidate.alive():
-                continue
-            if (candidate.isolate, candidate.readable) == (isolate, readable):
-                found = candidate
-            else:
-                others.append(candidate)
-        for other in others:
-            self._idle.put(other)
-        return found
+        with self._lock:
+            self._idle = [z for z in self._idle if z.alive()]
+            for zygote in self._idle:
+                if (zygote.isolate, zygote.readable) == (isolate, readable):
+                    self._idle.remove(zygote)
+                    return zygote
+        return None
 
     def close(self) -> None:
         with self._lock:
-            zygotes, self._all = self._all, []
+            zygotes, self._all, self._idle = self._all, [], []
         for zygote in zygotes:
             zygote.close()
