@@ -156,7 +156,7 @@ def _clusters_picture(name, points, got, expected, project, centres) -> Picture 
     mapping = matched_colours(mine, ref_labels)
     renamed = np.array([mapping[v] for v in mine.tolist()])
     differ = int((renamed != ref_labels).sum())
-    fig, (left, right) = _figure(2)
+    fig, (left, right) = new_figure(2)
     _scatter(left, mine_x, renamed, differ=renamed != ref_labels)
     _scatter(right, ref_x, ref_labels)
     _draw_centres(left, right, centres, got, expected, project, mapping)
@@ -169,7 +169,7 @@ def _clusters_picture(name, points, got, expected, project, centres) -> Picture 
            f"reference's, in {k} clusters. Colours are matched after renaming the clusters; "
            + (f"{differ} points are in a different cluster and are ringed in black."
               if differ else "every point is in the same cluster."))
-    return Picture(f"Your clusters and the reference's: {name}", alt, _png(fig))
+    return Picture(f"Your clusters and the reference's: {name}", alt, png_data_url(fig))
 
 
 def _draw_centres(left, right, names, got, expected, project, mapping) -> None:
@@ -192,7 +192,7 @@ def _centres_picture(names, points, got, expected, project) -> Picture | None:
     pairs = [(n, mine, ref) for n, mine, ref in pairs if mine is not None and ref is not None]
     if ref_x is None or not pairs:
         return None
-    fig, axes = _figure(len(pairs))
+    fig, axes = new_figure(len(pairs))
     for ax, (name, mine, ref) in zip(axes, pairs):
         ax.scatter(*_sample(ref_x).T, s=4, c="#c8c8c8", linewidths=0)
         ax.scatter(ref[:, 0], ref[:, 1], s=160, facecolors="none", edgecolors="#1f77b4",
@@ -205,7 +205,7 @@ def _centres_picture(names, points, got, expected, project) -> Picture | None:
     alt = (f"{len(pairs)} scatter plot(s) of {points} in grey with the same axes, one per answer "
            f"({', '.join(n for n, _, _ in pairs)}): your centres as red crosses, the reference's "
            "as blue circles; a cross inside a circle is a centre in the right place.")
-    return Picture("Your centres and the reference's", alt, _png(fig))
+    return Picture("Your centres and the reference's", alt, png_data_url(fig))
 
 
 def _image_pictures(original: str, checks, got: dict, expected: dict) -> list[Picture]:
@@ -240,26 +240,28 @@ def _image(value) -> np.ndarray | None:
 
 
 def _images_picture(name: str, panels) -> Picture:
-    fig, axes = _figure(len(panels), height=3.0)
+    fig, axes = new_figure(len(panels), height=3.0)
     for ax, (title, image) in zip(axes, panels):
         ax.imshow(image, cmap="gray" if image.ndim == 2 else None, interpolation="nearest")
         ax.set_title(title, fontsize=9)
         ax.axis("off")
     alt = (f"{len(panels)} images side by side: " + ", ".join(t for t, _ in panels)
            + f" (`{name}`), to compare the colours kept.")
-    return Picture(f"Your image and the original: {name}", alt, _png(fig))
+    return Picture(f"Your image and the original: {name}", alt, png_data_url(fig))
 
 
 # ---------------------------------------------------------------------------------------------
 # Drawing helpers
 # ---------------------------------------------------------------------------------------------
 
-def _figure(panels: int, height: float = 3.6):
+def new_figure(panels: int, height: float = 3.6, width: float | None = None):
+    """A figure of `panels` axes side by side (inches; 80 dpi keeps the PNGs small)."""
     # A bare Figure on an Agg canvas: no pyplot, no global backend switched, no window.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(min(4.0 * panels, 12.0), height), dpi=80, layout="constrained")
+    fig = Figure(figsize=(width or min(4.0 * panels, 12.0), height), dpi=80,
+                 layout="constrained")
     FigureCanvasAgg(fig)
     axes = list(fig.subplots(1, panels, squeeze=False)[0])
     return fig, axes
@@ -283,8 +285,8 @@ def _scatter(ax, x, labels, differ=None) -> None:
                linewidths=0)
     if differ is not None and differ[keep].any():
         wrong = keep[differ[keep]]
-        ax.scatter(x[wrong, 0], x[wrong, 1], s=40, facecolors="none", edgecolors="black",
-                   linewidths=0.8)
+        ax.scatter(x[wrong, 0], x[wrong, 1], s=24, facecolors="none", edgecolors="black",
+                   linewidths=0.6, alpha=0.6)
 
 
 def _share_limits(*axes, names=None) -> None:
@@ -300,7 +302,7 @@ def _share_limits(*axes, names=None) -> None:
         ax.tick_params(labelsize=7)
 
 
-def _png(fig) -> str:
+def png_data_url(fig) -> str:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", metadata={"Software": None})
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
