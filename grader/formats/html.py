@@ -105,7 +105,8 @@ def _filled(match: re.Match, atol: str, rtol: str) -> str:
     except ValueError:
         return match.group(0)
     verdict = "≤" if diff <= allowed else ">"
-    return (f"got {match['got']}, expected {match['exp']}: |{match['got']} − ({match['exp']})| = "
+    expected = f"({match['exp']})" if match["exp"].startswith("-") else match["exp"]
+    return (f"got {match['got']}, expected {match['exp']}: |{match['got']} − {expected}| = "
             f"{match['diff']} {verdict} {atol} + {rtol} × {abs(float(match['exp'])):.7g} = "
             f"{allowed:.4g}")
 
