@@ -20,6 +20,7 @@ from .assign import drifted as stubs_drifted
 from .batch import grade_class
 from .errors import GraderError
 from .formats import terminal
+from .formats.dashboard import write_dashboard
 from .formats.html import write_html
 from .formats.json_report import write_json
 from .pipeline import grade
@@ -180,6 +181,7 @@ def _grade_and_print(submissions, exercise, out, jobs, course, **options):
 
 
 def _print_outputs(result):
+    click.echo(f"Dashboard:  {write_dashboard(result.out)}")
     click.echo(f"Gradebook:  {result.gradebook}")
     click.echo(f"Grades CSV: {result.grades_csv}")
     click.echo(f"Reports:    {result.out}/<student>/report.html (and report.json)")

@@ -10,6 +10,7 @@ from .catalog import get_exercise
 from .environment import environment
 from .errors import UsageError
 from .execute import Limits, run_notebook
+from .formats.pictures import with_pictures
 from .reference import reference_answers
 from .results import Report
 from .sandbox import ResourceLimits, bubblewrap, isolation_problem
@@ -46,13 +47,14 @@ def grade(submission: str | os.PathLike, exercise: str | None = None, *,
     execution = run_notebook(nb, spec.extract_names, spec.probes, params, limits,
                              tuple(spec.spec_path.parent / d for d in spec.data), pool)
     questions = score_questions(spec, execution, reference)
+    questions, figures = with_pictures(spec, nb, execution, reference, questions)
     return Report(
         exercise=spec.id, submission=str(submission),
         score=sum(q.score for q in questions), max_score=spec.max_score,
         questions=questions, environment=environment(),
         seed=params.get("seed", spec.seed), duration_s=round(time.monotonic() - started, 3),
         parameters=params, cell_errors=tuple(r.error for r in execution.cells if r.error),
-        notices=tuple(notices) + execution.notices,
+        notices=tuple(notices) + execution.notices, pictures=figures,
     )
 
 
