@@ -46,6 +46,9 @@ THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
 
 
 MPL_DIR = ".matplotlib"
+IMAGE_TYPES = ("image/png", "image/jpeg")
+MAX_IMAGE_CHARS = 400_000      # base64 of ~300 KB: the report's limit for one figure
+MAX_IMAGES_PER_CELL = 6
 # Unseeded randomness gets the same numbers on every run, cold or warm kernel, any worker:
 # a student's score must not depend on the luck of the draw at grading time.
 SEED_CODE = ("import random as _r\n_r.seed(0)\ndel _r\n"
@@ -84,6 +87,7 @@ class CellRun:
     status: str                # ok | error | timeout | not-run
     error: CellError | None = None
     question: str | None = None  # the question the exercise tagged this cell with, if any
+    outputs: tuple = ()        # the images this run displayed ({"data": {mime: base64}})
 
 
 @dataclass(frozen=True)
@@ -325,7 +329,25 @@ def _mark_not_run(cells: list, start: int, runs: list) -> None:
              if i >= start and c.cell_type == "code"]
 
 
+def _images(cell) -> tuple:
+    """The images a cell displayed this run (for the report), each capped, a few per cell."""
+    found = []
+    for output in cell.get("outputs", []):
+        data = output.get("data") or {}
+        for mime in IMAGE_TYPES:
+            if isinstance(data.get(mime), str) and len(data[mime]) <= MAX_IMAGE_CHARS:
+                found.append({"output_type": "display_data", "data": {mime: data[mime]}})
+                break
+    return tuple(found[:MAX_IMAGES_PER_CELL])
+
+
 def _cell_run(index: int, cell, limits: Limits, timed_out: bool, past_deadline: bool) -> CellRun:
+    run = _cell_status(index, cell, limits, timed_out, past_deadline)
+    return dataclasses.replace(run, outputs=_images(cell))
+
+
+def _cell_status(index: int, cell, limits: Limits, timed_out: bool,
+                 past_deadline: bool) -> CellRun:
     error = next((o for o in cell.get("outputs", []) if o.get("output_type") == "error"), None)
     if timed_out:
         limit = (f"the notebook's time limit ({limits.notebook_timeout:g} s in all)"
