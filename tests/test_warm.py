@@ -1,0 +1,100 @@
+"""Pre-warmed kernels: forked from one zygote, yet nothing passes from one submission to the next.
+
+Two notebooks run one after the other in the same zygote (a pool of one): the first does its
+worst to the zygote's world (module state, files, /tmp, background processes, signals to every
+process it can name, the zygote's memory); the second must see a pristine kernel. And a warm
+kernel grades exactly like a cold one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grader.execute import Limits, run_notebook
+from grader.sandbox import bubblewrap
+from grader.warm import KernelPool
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.skipif(bubblewrap() is None, reason="needs bubblewrap")
+
+HOSTILE = r'''
+import os, signal, subprocess, numpy, sys
+numpy.mean = lambda *a, **k: 42                      # module state of the forked libraries
+sys.modules["sklearn"].__version__ = "0.0-pwned"
+open("/tmp/left-behind", "w").write("x")              # the private /tmp
+open("left-in-workdir", "w").write("x")               # its own working folder
+workdir = os.getcwd()
+subprocess.Popen(["sleep", "300"], start_new_session=True)   # a process that would outlive it
+me = int(os.readlink("/proc/self"))                   # its pid as /proc numbers it
+mine = {me} | {int(p) for p in os.listdir("/proc") if p.isdigit()
+               and open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()[1] == str(me)}
+others = [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) not in mine]
+hits = []
+for pid in others:
+    try:
+        with open(f"/proc/{pid}/mem", "r+b") as mem:  # another process's memory
+            hits.append(("mem", pid))
+    except OSError:
+        pass
+os.kill(-1, signal.SIGKILL)                           # every process it may signal
+'''
+
+PROBE = r'''
+import os, glob, subprocess, numpy, sys
+mean_ok = float(numpy.mean([1.0, 3.0])) == 2.0
+version = sys.modules["sklearn"].__version__
+leftovers = sorted(glob.glob("/tmp/*")) + sorted(glob.glob("/tmp/grader-warm-*/*"))
+ps = subprocess.run(["ps", "-eo", "comm"], capture_output=True, text=True).stdout.split()
+sleepers = ps.count("sleep")
+workdir = os.getcwd()
+'''
+
+
+def notebook(*sources: str) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(s) for s in sources]
+    return nb
+
+
+@pytest.fixture(scope="module")
+def pool():
+    with KernelPool() as pool:
+        yield pool
+
+
+def test_nothing_passes_from_one_submission_to_the_next(pool):
+    limits = Limits(isolate=True, cell_timeout=60)
+    first = run_notebook(notebook(HOSTILE), ["hits", "workdir", "others"], [], {}, limits,
+                         pool=pool)
+    assert [r.status for r in first.cells] == ["ok"], first.cells
+    # It saw its zygote, watcher and init in /proc, and could not open their memory.
+    assert len(first.answers.values["others"]) >= 3
+    assert first.answers.values["hits"] == []
+    second = run_notebook(notebook(PROBE), ["mean_ok", "version", "leftovers", "sleepers",
+                                            "workdir"], [], {}, limits, pool=pool)
+    got = second.answers.values
+    assert got["mean_ok"] is True
+    assert got["version"] != "0.0-pwned"
+    # Its /tmp holds nothing but the path to its own working folder.
+    assert got["leftovers"] == [str(Path(got["workdir"]).parent), got["workdir"]]
+    assert got["workdir"] != first.answers.values["workdir"]
+    assert got["sleepers"] == 0
+    assert len(pool._all) == 1, "the hostile kernel must not have killed its zygote"
+
+
+def test_warm_and_cold_kernels_grade_alike(pool):
+    from grader import get_exercise
+    from grader.submission import load_submission
+    spec = get_exercise("kmeans_basics", ROOT)
+    nb = load_submission(ROOT / "examples" / "kmeans_basics" / "carol.ipynb")
+    limits = Limits(isolate=True)
+    cold = run_notebook(nb, spec.extract_names, spec.probes, spec.parameters, limits)
+    warm = run_notebook(nb, spec.extract_names, spec.probes, spec.parameters, limits, pool=pool)
+    assert [(r.index, r.status) for r in warm.cells] == [(r.index, r.status) for r in cold.cells]
+    assert sorted(warm.answers.values) == sorted(cold.answers.values)
+    for name, value in cold.answers.values.items():
+        assert repr(warm.answers.values[name]) == repr(value), name
