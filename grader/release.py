@@ -198,3 +198,13 @@ def render_to(template: str, path: Path, **context) -> None:
     env.filters["points"] = lambda v: f"{v:g}"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(env.get_template(template).render(**context), encoding="utf-8")
+
+
+def with_bundle_notice(report, course=None):
+    """The report with the bundle's "graded later" notice, when it was graded in a bundle."""
+    from dataclasses import replace
+
+    from .catalog import get_exercise
+
+    notice = withheld_notice(get_exercise(report.exercise, course))
+    return replace(report, notices=report.notices + (notice,)) if notice else report
