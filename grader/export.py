@@ -2,12 +2,14 @@
 
 The gradebook keeps what the grader measured; the override file is applied on every export, and
 the report files of the students it concerns are written again with the override notice (and
-written back without it once an override is removed from the file).
+written back without it once an override is removed from the file). The file given is kept as
+GRADED/overrides.csv: later exports apply it without being told; edit that copy to change it.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +21,7 @@ from .formats.json_report import write_json
 from .overrides import OVERRIDE_NOTICE, apply_overrides, load_overrides, unknown_students
 
 FORMATS = ("grades", "canvas", "moodle")
+KEPT = "overrides.csv"
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,7 @@ def export_graded(graded: str | Path, fmt: str = "grades", *, overrides: str | P
     grading) are used for the rewritten report files when given."""
     graded = Path(graded)
     db = _open(graded / "gradebook.sqlite")
+    overrides = _kept_overrides(graded, overrides)
     try:
         exercise = _exercise(db)
         table = load_overrides(overrides) if overrides else ()
@@ -59,6 +63,15 @@ def export_graded(graded: str | Path, fmt: str = "grades", *, overrides: str | P
         header, body, unmatched = lms.lms_table(rows, fmt, column or exercise, people, match)
         lms.write_table(header, body, path)
     return Exported(path, len(rows), tuple(rewritten), tuple(unmatched))
+
+
+def _kept_overrides(graded: Path, given: str | Path | None) -> Path | None:
+    """The override file, kept as GRADED/overrides.csv so later exports apply it too."""
+    kept = graded / KEPT
+    if given and Path(given).resolve() != kept.resolve():
+        load_overrides(given)  # check it before it replaces the kept one
+        shutil.copyfile(given, kept)
+    return kept if kept.is_file() else None
 
 
 def _open(path: Path) -> sqlite3.Connection:

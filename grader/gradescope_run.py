@@ -97,7 +97,7 @@ def run(exercise: str, course=None, root: str | Path = DEFAULT_ROOT,
         data = failure_json(f"Your submission could not be graded: {exc.message}"
                             + (f"\n\n*Try:* {exc.hint}" if exc.hint else ""),
                             traceback.format_exc(), max_score, time.monotonic() - started,
-                            environment())
+                            environment(), name="Your submission could not be graded")
     except Exception:  # noqa: BLE001 - whatever happens, Gradescope gets a results.json
         data = failure_json("The autograder failed on this submission: this is not your "
                             "mistake. Please tell your instructor; your submission is kept.",

@@ -167,8 +167,9 @@ def withheld_notice(spec: Exercise) -> str | None:
     parts = []
     if held["questions"]:
         ids = ", ".join(q["id"] for q in held["questions"])
-        parts.append(f"hidden question{'s' * (len(held['questions']) > 1)} {ids} "
-                     f"({points:g} point{'s' * (points != 1)}) are graded by your instructor")
+        many = len(held["questions"]) > 1
+        parts.append(f"hidden question{'s' * many} {ids} ({points:g} point{'s' * (points != 1)})"
+                     f" {'are' if many else 'is'} graded by your instructor")
     if held["checks"]:
         parts.append(f"{sum(held['checks'].values())} hidden check(s) of "
                      f"{', '.join(held['checks'])} run only when your instructor grades")

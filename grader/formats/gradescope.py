@@ -46,7 +46,8 @@ def _overview(report: Report) -> str:
 
 
 def failure_json(public_message: str, details: str, max_score: float,
-                 execution_time: float, versions: dict) -> dict:
+                 execution_time: float, versions: dict,
+                 name: str = "Grading failed: tell your instructor") -> dict:
     """When the submission could not be graded: a visible entry saying so, the details hidden
     (shown to the instructor only). Score 0 until the instructor regrades."""
     names = ", ".join(f"{k} {v}" for k, v in versions.items())
@@ -54,7 +55,7 @@ def failure_json(public_message: str, details: str, max_score: float,
             "output": f"{public_message}\n\nGrader: {names}.", "output_format": "md",
             "visibility": "visible", "stdout_visibility": "hidden",
             "tests": [
-                {"name": "Grading failed: tell your instructor", "number": "0",
+                {"name": name, "number": "0",
                  "score": 0.0, "max_score": max_score, "status": "failed",
                  "output": public_message, "output_format": "md", "visibility": "visible"},
                 {"name": "Grading failure details (instructors only)", "number": "0.1",
