@@ -15,7 +15,7 @@ def results_json(report: Report) -> dict:
     tests = [_test(q) for q in report.questions]
     versions = ", ".join(f"{k} {v}" for k, v in report.environment.items())
     return {"gradable": True,
-            "score": round(report.score / report.max_score, 6) if report.max_score else 0.0,
+            "score": report.score / report.max_score if report.max_score else 0.0,
             "message": f"{report.exercise}: {report.score:g}/{report.max_score:g} points.",
             "output": "\n".join([*report.notices, f"Graded with {versions}; seed {report.seed}."]),
             "images": _images(report), "tests": tests}
