@@ -40,17 +40,19 @@ def export_graded(graded: str | Path, fmt: str = "grades", *, overrides: str | P
     grading) are used for the rewritten report files when given."""
     graded = Path(graded)
     db = _open(graded / "gradebook.sqlite")
-    overrides = _kept_overrides(graded, overrides)
+    source = Path(overrides) if overrides else graded / KEPT
     try:
         exercise = _exercise(db)
-        table = load_overrides(overrides) if overrides else ()
+        table = load_overrides(source) if source.is_file() or overrides else ()
         rows = lms.gradebook_rows(db, exercise, table)
     finally:
         db.close()
     strays = unknown_students(table, [r.student for r in rows])
     if strays:
-        raise UsageError(f"{overrides}: no graded submission for {', '.join(strays)}",
+        raise UsageError(f"{source}: no graded submission for {', '.join(strays)}",
                          f"student ids are those in {graded / 'grades.csv'}")
+    if overrides and source.resolve() != (graded / KEPT).resolve():
+        shutil.copyfile(source, graded / KEPT)  # checked: later exports apply it too
     rewritten = _rewrite_reports(graded, rows, table, reports or {})
     path = Path(out) if out else graded / ("grades.csv" if fmt == "grades" else f"{fmt}.csv")
     unmatched: list[str] = []
@@ -63,15 +65,6 @@ def export_graded(graded: str | Path, fmt: str = "grades", *, overrides: str | P
         header, body, unmatched = lms.lms_table(rows, fmt, column or exercise, people, match)
         lms.write_table(header, body, path)
     return Exported(path, len(rows), tuple(rewritten), tuple(unmatched))
-
-
-def _kept_overrides(graded: Path, given: str | Path | None) -> Path | None:
-    """The override file, kept as GRADED/overrides.csv so later exports apply it too."""
-    kept = graded / KEPT
-    if given and Path(given).resolve() != kept.resolve():
-        load_overrides(given)  # check it before it replaces the kept one
-        shutil.copyfile(given, kept)
-    return kept if kept.is_file() else None
 
 
 def _open(path: Path) -> sqlite3.Connection:

@@ -109,3 +109,4 @@ def test_override_naming_an_unknown_question_or_student_is_refused(graded, tmp_p
         path.write_text(f"student,question,points,reason\n{line}\n")
         with pytest.raises(UsageError, match=problem):
             export_graded(graded, overrides=path)
+    assert not (graded / "overrides.csv").exists()  # a refused file is not kept
