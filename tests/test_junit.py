@@ -1,4 +1,5 @@
-"""JUnit XML, validated against Jenkins' junit-10.xsd (tests/schemas/)."""
+"""JUnit XML, validated against Jenkins' junit-10.xsd (tests/schemas/). `check --junit` is run
+in tests/test_release.py (with a kernel run it needs anyway)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import xmlschema
 
-from conftest import report_of, run_cli
+from conftest import report_of
 from grader.formats.junit import to_junit
 from grader.overrides import report_from_dict
 
@@ -40,12 +41,3 @@ def test_control_characters_from_student_output_stay_valid_xml(graded_class):
     noisy = replace(report, questions=tuple(replace(q, message=q.message + "\x1b[31m\x00")
                                             for q in report.questions))
     SCHEMA.validate(to_junit([("bob", noisy)]))
-
-
-def test_check_writes_junit(tmp_path):
-    path = tmp_path / "junit.xml"
-    proc = run_cli("check", "examples/kmeans_basics/bob.ipynb", "--junit", path, check_exit=1)
-    assert f"JUnit XML: {path}" in proc.stdout
-    SCHEMA.validate(str(path))
-    suite = ET.parse(path).getroot().find("testsuite")
-    assert suite.get("failures") == "4" and suite.get("tests") == "5"

@@ -14,6 +14,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from grader.catalog import get_exercise
 from grader.pipeline import execution_limits
 from grader.public import public_names
 from grader.reference import cache_root, reference_answers
+from test_junit import SCHEMA as JUNIT_SCHEMA
 
 INSTALL = "grader @ git+https://example.org/grader@v0.1.0"
 ACTIONS = {"actions/checkout@v4", "actions/setup-python@v5", "actions/upload-artifact@v4",
@@ -70,6 +72,11 @@ def _solution_only_lines() -> set[str]:
             and json.dumps(line)[1:-1] not in stub}
 
 
+def _distinctive(v: float) -> bool:
+    # 0.98 or 2.5 occur anywhere; 211.59853725816828 does not.
+    return not v.is_integer() and len(repr(v).lstrip("-0.").replace(".", "")) >= 4
+
+
 def _hidden_needles() -> dict[str, list[bytes]]:
     """Byte patterns of every reference value only hidden checks read."""
     spec = get_exercise(EXERCISE)
@@ -80,9 +87,9 @@ def _hidden_needles() -> dict[str, list[bytes]]:
     for name in sorted(hidden - public_names(spec)):
         value = reference.values.get(name)
         if isinstance(value, np.ndarray) and value.nbytes >= 16:
-            floats = [float(v) for v in value.ravel()[:5] if not float(v).is_integer()]
+            floats = [float(v) for v in value.ravel()[:5] if _distinctive(float(v))]
             needles[name] = [value.tobytes()] + [repr(v).encode() for v in floats]
-        elif isinstance(value, float) and not value.is_integer():
+        elif isinstance(value, float) and _distinctive(value):
             needles[name] = [repr(value).encode(), f"{value:.8g}".encode()]
     return needles
 
@@ -116,7 +123,12 @@ def test_bundle_is_a_course_that_checks_public_questions_only(bundle, tmp_path):
     assert "why" not in (bundle / "solutions" / f"{EXERCISE}.toml").read_text()
     work = tmp_path / "my_work.ipynb"  # a student who got everything right
     shutil.copy(ROOT / "solutions" / f"{EXERCISE}.ipynb", work)
-    proc = run_cli("check", work, cwd=bundle, check_exit=0)
+    junit = tmp_path / "junit.xml"
+    proc = run_cli("check", work, "--junit", junit, cwd=bundle, check_exit=0)
+    JUNIT_SCHEMA.validate(str(junit))
+    assert f"JUnit XML: {junit}" in proc.stdout
+    suite = ET.parse(junit).getroot().find("testsuite")
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("4", "0", "0")
     assert f"Score: {sum(q.points for q in spec.questions if q.id in public):g}/" in proc.stdout
     assert "q3_scratch (3 points) is graded by your instructor" in proc.stdout
     refused = run_cli("check", work, "-p", "data_seed=3", cwd=bundle, check_exit=2)
