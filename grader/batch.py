@@ -25,6 +25,7 @@ from .reference import reference_answers
 from .results import QuestionResult, Report, Status
 from .sandbox import bubblewrap, isolation_problem
 from .spec import Exercise
+from .warm import KernelPool
 
 SUFFIXES = (".ipynb", ".py")
 
@@ -64,7 +65,8 @@ def grade_class(paths: list[str | os.PathLike], exercise: str, out: str | os.Pat
     reference_answers(spec, params, execution_limits(spec, run["limits"], isolate))  # once
     db = connect(out / "gradebook.sqlite")
     reports = {}
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    with KernelPool() as kernels, ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        run["pool"] = kernels
         futures = {pool.submit(_grade_one, s, spec, course, run): s for s in submissions}
         for future in as_completed(futures):
             sub = futures[future]

@@ -21,6 +21,7 @@ from .batch import grade_class
 from .errors import GraderError
 from .export import FORMATS, export_graded
 from .formats import terminal
+from .formats.dashboard import write_dashboard
 from .formats.html import write_html
 from .formats.json_report import write_json
 from .formats.junit import write_junit
@@ -204,6 +205,7 @@ def _grade_and_print(submissions, exercise, out, jobs, course, **options):
 
 
 def _print_outputs(result):
+    click.echo(f"Dashboard:  {write_dashboard(result.out)}")
     click.echo(f"Gradebook:  {result.gradebook}")
     click.echo(f"Grades CSV: {result.grades_csv}")
     click.echo(f"Reports:    {result.out}/<student>/report.html (and report.json)")

@@ -36,6 +36,7 @@ from .results import CellError
 from .sandbox import (Cgroup, ResourceLimits, SandboxedKernelManager, bwrap_args,
                       prlimit_args)
 from .spec import Probe
+from .warm import KernelPool, ZygoteProvisioner
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 TIMEOUT_ENAME = "CellTimeoutError"
@@ -44,6 +45,14 @@ THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
 
 
+MPL_DIR = ".matplotlib"
+IMAGE_TYPES = ("image/png", "image/jpeg")
+MAX_IMAGE_CHARS = 400_000      # base64 of ~300 KB: the report's limit for one figure
+MAX_IMAGES_PER_CELL = 6
+# Unseeded randomness gets the same numbers on every run, cold or warm kernel, any worker:
+# a student's score must not depend on the luck of the draw at grading time.
+SEED_CODE = ("import random as _r\n_r.seed(0)\ndel _r\n"
+             "import numpy as _np\n_np.random.seed(0)\ndel _np")
 MAX_OUTPUT_BYTES = 2 * 2**20  # per cell: what is kept of a cell's printed output and images
 
 
@@ -78,6 +87,7 @@ class CellRun:
     status: str                # ok | error | timeout | not-run
     error: CellError | None = None
     question: str | None = None  # the question the exercise tagged this cell with, if any
+    outputs: tuple = ()        # the images this run displayed ({"data": {mime: base64}})
 
 
 @dataclass(frozen=True)
@@ -99,38 +109,76 @@ class Limits:
 
 def run_notebook(nb: nbformat.NotebookNode, names: list[str], probes: list[Probe],
                  parameters: dict | None = None, limits: Limits = Limits(),
-                 data_files: tuple[Path, ...] = ()) -> Execution:
-    """Execute `nb` in a fresh kernel and extract `names` and the probes' outputs."""
+                 data_files: tuple[Path, ...] = (), pool: KernelPool | None = None) -> Execution:
+    """Execute `nb` in a fresh kernel and extract `names` and the probes' outputs.
+
+    With a `pool` (grader.warm.KernelPool), the fresh kernel is forked from a pre-warmed
+    zygote instead of started cold: same isolation, none of the start-up cost."""
     started = time.monotonic()
-    workdir = Path(tempfile.mkdtemp(prefix="grader-run-"))
-    try:
+    kernels = _warm_kernels(pool, limits) if pool else _cold_kernels(limits)
+    with kernels as (workdir, manager):
         for f in data_files:
             shutil.copy(f, workdir / Path(f).name)
         nonce = secrets.token_hex(8)
         requests = _write_probe_inputs(probes, workdir / f".in-{nonce}")
         runs, answers, notices = _run(nb, workdir, names, requests, nonce, limits,
-                                      parameters or {})
+                                      parameters or {}, manager)
         return Execution(tuple(runs), answers, tuple(notices), time.monotonic() - started)
+
+
+@contextlib.contextmanager
+def _cold_kernels(limits: Limits):
+    """A new working folder and a kernel started from scratch, in its own cgroup."""
+    workdir = Path(tempfile.mkdtemp(prefix="grader-run-"))
+    cgroup = Cgroup.create(limits.resources)
+    try:
+        yield workdir, lambda: _kernel_manager(workdir, limits, cgroup)
     finally:
+        if cgroup:
+            cgroup.remove()  # every process the submission started ends here
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _kernel_manager(workdir: Path, limits: Limits, cgroup: Cgroup | None):
-    """The kernel's command runs behind its cgroup, rlimits and (if isolated) bubblewrap; it
-    talks over Unix sockets in the working folder, so it needs no network at all."""
-    env = kernel_env(workdir)
-    prefix = [*(cgroup.join_command() if cgroup else []), *prlimit_args(limits.resources)]
-    if limits.isolate:
-        prefix += bwrap_args(workdir, env, extra_ro=(_mpl_cache(), *limits.readable))
+@contextlib.contextmanager
+def _warm_kernels(pool: KernelPool, limits: Limits):
+    """A working folder in a zygote's sandbox, and a kernel forked from that zygote (its PID
+    namespace ends every process the submission started)."""
+    with pool.zygote(limits.isolate, limits.readable) as zygote:
+        workdir = zygote.workdir()
+        try:
+            yield workdir, lambda: _forked_manager(zygote, workdir, limits)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _forked_manager(zygote, workdir: Path, limits: Limits):
+    km, env = _ipc_manager(workdir, [])
+    km.provisioner = ZygoteProvisioner(kernel_id=km.kernel_id or "", kernel_spec=km.kernel_spec,
+                                       parent=km)
+    km.provisioner.zygote, km.provisioner.resources = zygote, limits.resources
+    return km, env
+
+
+def _ipc_manager(workdir: Path, prefix: list[str]):
     sockets = workdir / ".kernel"
     sockets.mkdir()
     km = SandboxedKernelManager(kernel_name="python3", prefix=prefix, transport="ipc",
                                 ip=str(sockets / "k"))
     km.connection_file = str(sockets / "connection.json")
-    return km, env
+    seed_mpl_config(workdir)
+    return km, kernel_env(workdir)
 
 
-def _run(nb, workdir: Path, names, requests, nonce, limits, parameters):
+def _kernel_manager(workdir: Path, limits: Limits, cgroup: Cgroup | None):
+    """The kernel's command runs behind its cgroup, rlimits and (if isolated) bubblewrap; it
+    talks over Unix sockets in the working folder, so it needs no network at all."""
+    prefix = [*(cgroup.join_command() if cgroup else []), *prlimit_args(limits.resources)]
+    if limits.isolate:
+        prefix += bwrap_args(workdir, kernel_env(workdir), extra_ro=limits.readable)
+    return _ipc_manager(workdir, prefix)
+
+
+def _run(nb, workdir: Path, names, requests, nonce, limits, parameters, manager):
     # The client runs a copy with the grader's own cells appended, so that the student's cells
     # keep their numbers (feedback says "cell 4" for the student's cell 4).
     nb = nbformat.from_dict(nb)
@@ -138,16 +186,11 @@ def _run(nb, workdir: Path, names, requests, nonce, limits, parameters):
     extra = {"student_cells": len(nb.cells), "parameters": _append(nb, parameters_cell(parameters)) if parameters else None,
              "extract": _append(nb, nbformat.v4.new_code_cell(
                  extraction_cell(names, requests, str(out)))), "out": out}
-    cgroup = Cgroup.create(limits.resources)
-    try:
-        return _run_in(nb, workdir, limits, extra, cgroup)
-    finally:
-        if cgroup:
-            cgroup.remove()  # every process the submission started ends here
+    return _run_in(nb, workdir, limits, extra, manager)
 
 
-def _run_in(nb, workdir, limits, extra, cgroup):
-    km, env = _kernel_manager(workdir, limits, cgroup)
+def _run_in(nb, workdir, limits, extra, manager):
+    km, env = manager()
     clock = {"deadline": math.inf}
     client = CappedClient(
         nb, km=km, allow_errors=True, interrupt_on_timeout=True,
@@ -162,6 +205,7 @@ def _run_in(nb, workdir, limits, extra, cgroup):
         if execute_reply["content"].get("ename") == TIMEOUT_ENAME else None)
     runs, notices, answers = [], [], None
     with _started(client, env):
+        _silently(client, SEED_CODE)
         # The notebook's time limit counts the student's code, not the kernel's start-up.
         clock["deadline"] = time.monotonic() + limits.notebook_timeout
         alive = _run_cells(client, nb, extra, runs, notices, clock["deadline"], limits,
@@ -175,7 +219,10 @@ def _run_in(nb, workdir, limits, extra, cgroup):
 def _started(client, env: dict):
     """The kernel, started; a kernel that cannot start is our fault, said as such."""
     try:
-        setup = client.setup_kernel(env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # cleanup_kc: nbclient shuts down only kernels whose manager it made itself; ours must
+        # end with the run too, cgroup or not.
+        setup = client.setup_kernel(env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                    cleanup_kc=True)
         setup.__enter__()
     except RuntimeError as exc:  # "Kernel died before replying to kernel_info"
         raise InternalError(f"the Jupyter kernel did not start ({exc})",
@@ -242,6 +289,20 @@ def _lost_kernel(client, run: CellRun) -> str | None:
     return None
 
 
+def _silently(client, code: str, seconds: float = 30.0) -> bool:
+    """Run grader code in the kernel before the student's, invisibly (no output, no history)."""
+    async def run() -> bool:
+        msg_id = client.kc.execute(code, silent=True, store_history=False)
+        while True:
+            reply = await client.kc.get_shell_msg(timeout=seconds)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                return reply["content"].get("status") == "ok"
+    try:
+        return run_sync(run)()
+    except Exception:  # no reply in time: the student's cells will meet the same kernel
+        return False
+
+
 def _responsive(client, seconds: float = 5.0) -> bool:
     """After an interrupt: does the kernel answer again? Code that swallows KeyboardInterrupt
     keeps it busy forever, and every later cell would wait out its whole time limit."""
@@ -268,7 +329,25 @@ def _mark_not_run(cells: list, start: int, runs: list) -> None:
              if i >= start and c.cell_type == "code"]
 
 
+def _images(cell) -> tuple:
+    """The images a cell displayed this run (for the report), each capped, a few per cell."""
+    found = []
+    for output in cell.get("outputs", []):
+        data = output.get("data") or {}
+        for mime in IMAGE_TYPES:
+            if isinstance(data.get(mime), str) and len(data[mime]) <= MAX_IMAGE_CHARS:
+                found.append({"output_type": "display_data", "data": {mime: data[mime]}})
+                break
+    return tuple(found[:MAX_IMAGES_PER_CELL])
+
+
 def _cell_run(index: int, cell, limits: Limits, timed_out: bool, past_deadline: bool) -> CellRun:
+    run = _cell_status(index, cell, limits, timed_out, past_deadline)
+    return dataclasses.replace(run, outputs=_images(cell))
+
+
+def _cell_status(index: int, cell, limits: Limits, timed_out: bool,
+                 past_deadline: bool) -> CellRun:
     error = next((o for o in cell.get("outputs", []) if o.get("output_type") == "error"), None)
     if timed_out:
         limit = (f"the notebook's time limit ({limits.notebook_timeout:g} s in all)"
@@ -325,16 +404,24 @@ def kernel_env(workdir: Path) -> dict[str, str]:
             if k in os.environ}
     # No MPLBACKEND: the kernel's inline backend keeps the student's figures as cell outputs.
     env = {**keep, "HOME": str(workdir), "PYTHONHASHSEED": "0",
-           "MPLCONFIGDIR": str(_mpl_cache()), "PYTHONDONTWRITEBYTECODE": "1",
+           "MPLCONFIGDIR": str(workdir / MPL_DIR), "PYTHONDONTWRITEBYTECODE": "1",
            "JUPYTER_PLATFORM_DIRS": "1"}
     env.update({var: "1" for var in THREAD_VARS})
     return env
 
 
+def seed_mpl_config(folder: Path) -> None:
+    """matplotlib wants a writable config folder holding its font list, or it makes a temporary
+    one and rebuilds the list (up to seconds) in every kernel: give each kernel a copy."""
+    target = folder / MPL_DIR
+    target.mkdir(exist_ok=True)
+    for font_list in _mpl_cache().glob("fontlist-*.json"):
+        shutil.copy(font_list, target / font_list.name)
+
+
 @functools.lru_cache(maxsize=1)
 def _mpl_cache() -> Path:
-    """matplotlib builds a font cache on first use (seconds): build it once, outside any
-    sandbox, and share it read-only with every kernel."""
+    """The font list, built once outside any sandbox."""
     folder = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "grader" / "mpl"
     folder.mkdir(parents=True, exist_ok=True)
     if not any(folder.glob("fontlist-*.json")):

@@ -10,24 +10,28 @@ from .catalog import get_exercise
 from .environment import environment
 from .errors import UsageError
 from .execute import Limits, run_notebook
+from .formats.pictures import with_pictures
 from .release import reference_for
 from .results import Report
 from .sandbox import ResourceLimits, bubblewrap, isolation_problem
 from .score import score_questions
 from .spec import Exercise
+from .warm import KernelPool
 from .submission import exercise_id_of, load_submission
 
 
 def grade(submission: str | os.PathLike, exercise: str | None = None, *,
           course: str | os.PathLike | None = None, parameters: dict | None = None,
-          limits: dict | None = None, isolate: bool | None = None) -> Report:
+          limits: dict | None = None, isolate: bool | None = None,
+          pool: KernelPool | None = None) -> Report:
     """Grade one notebook or module and return its Report.
 
     `exercise` names the exercise; when omitted it is read from the notebook's metadata.
     `parameters` override the exercise's `parameters` cell, for the solution and the submission
     alike. `limits` overrides the exercise's execution limits (cell_timeout, notebook_timeout,
     memory_gib, readable). `isolate`: True requires the sandbox, False runs unisolated, None
-    (default) isolates when the machine can. Raises SubmissionError / UsageError when the file
+    (default) isolates when the machine can. `pool`: a grader.warm.KernelPool to fork the
+    kernel from a pre-warmed zygote (a batch passes one; by default a kernel starts cold). Raises SubmissionError / UsageError when the file
     cannot be graded at all.
     """
     started = time.monotonic()
@@ -41,15 +45,16 @@ def grade(submission: str | os.PathLike, exercise: str | None = None, *,
                        "grade in a sandbox.")
     reference = reference_for(spec, params, limits)  # a student bundle has no solution
     execution = run_notebook(nb, spec.extract_names, spec.probes, params, limits,
-                             tuple(spec.spec_path.parent / d for d in spec.data))
+                             tuple(spec.spec_path.parent / d for d in spec.data), pool)
     questions = score_questions(spec, execution, reference)
+    questions, figures = with_pictures(spec, nb, execution, reference, questions)
     return Report(
         exercise=spec.id, submission=str(submission),
         score=sum(q.score for q in questions), max_score=spec.max_score,
         questions=questions, environment=environment(),
         seed=params.get("seed", spec.seed), duration_s=round(time.monotonic() - started, 3),
         parameters=params, cell_errors=tuple(r.error for r in execution.cells if r.error),
-        notices=tuple(notices) + execution.notices,
+        notices=tuple(notices) + execution.notices, pictures=figures,
     )
 
 

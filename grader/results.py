@@ -26,6 +26,17 @@ class CheckResult:
 
 
 @dataclass(frozen=True)
+class Picture:
+    """An image for the HTML report, ready to inline (works offline, no files beside it)."""
+
+    title: str
+    alt: str              # what the image shows, for screen readers (never reference values
+                          # of hidden checks: only public questions get reference pictures)
+    data_url: str         # data:image/png;base64,...
+    note: str = ""        # e.g. "an image over 300 KB was left out"
+
+
+@dataclass(frozen=True)
 class CellError:
     index: int            # position of the cell in the submission (0-based)
     ename: str
@@ -46,6 +57,7 @@ class QuestionResult:
     visibility: str = "public"
     checks: tuple[CheckResult, ...] = ()
     cell_error: CellError | None = None
+    pictures: tuple[Picture, ...] = ()   # HTML only: not in the JSON (see Report.to_dict)
 
 
 @dataclass(frozen=True)
@@ -61,6 +73,7 @@ class Report:
     parameters: dict = field(default_factory=dict)
     cell_errors: tuple[CellError, ...] = ()
     notices: tuple[str, ...] = ()   # e.g. "ran unisolated", "the kernel died in cell 4"
+    pictures: tuple[Picture, ...] = ()  # the student's own figures (HTML only)
 
     @property
     def all_passed(self) -> bool:
@@ -76,11 +89,15 @@ class Report:
     def to_dict(self) -> dict:
         """The canonical JSON shape (README, "JSON report")."""
         data = asdict(self)
+        # Pictures are inline images for the HTML report: kept out of the JSON (and so of the
+        # gradebook), which stays small and the same shape as before.
+        del data["pictures"]
         data["questions"] = [_question_dict(q) for q in self.questions]
         return data
 
 
 def _question_dict(q: QuestionResult) -> dict:
     data = asdict(q)
+    del data["pictures"]
     data["status"] = str(q.status)
     return data

@@ -20,7 +20,8 @@ VISIBILITIES = {"public", "hidden"}
 
 TOP_KEYS = {"schema_version", "id", "title", "chapter_tasks", "seed", "execution",
             "parameters", "questions", "data"}
-QUESTION_KEYS = {"id", "title", "points", "visibility", "hint", "checks", "probes"}
+QUESTION_KEYS = {"id", "title", "points", "visibility", "hint", "checks", "probes", "picture"}
+PICTURE_KEYS = {"points", "image"}   # answers drawn in the HTML report (grader.formats.pictures)
 CHECK_KEYS = {"check", "answer", "companions", "inputs", "why", "hint", "visibility",
               "traps"}
 PROBE_KEYS = {"function", "inputs", "seed", "options", "outputs"}
@@ -81,6 +82,9 @@ class Question:
     hint: str
     checks: tuple[CheckSpec, ...]
     probes: tuple[Probe, ...] = ()
+    # What the report may draw: {"points": "X"} (the data clusters and centres are drawn on) or
+    # {"image": "image"} (the original of a quantised image). Public questions only.
+    picture: dict = field(default_factory=dict)
 
     @property
     def answers(self) -> list[str]:
@@ -96,7 +100,7 @@ class Question:
         """What to read from the kernel (attribute paths included), probe outputs excluded."""
         produced = {o for p in self.probes for o in p.outputs}
         names = [n for c in self.checks for n in c.answer_names if n not in produced]
-        return list(dict.fromkeys(names))
+        return list(dict.fromkeys(names + list(self.picture.values())))
 
 
 @dataclass(frozen=True)
@@ -204,7 +208,8 @@ def _question(raw: dict, where: _Where, index: int) -> Question:
         raise here.fail("checks", "a question needs at least one [[questions.checks]] table")
     probes = tuple(_probe(p, here) for p in raw.get("probes", []))
     return Question(id=qid, title=raw.get("title", qid), points=float(points),
-                    visibility=visibility, hint=raw.get("hint", ""), checks=checks, probes=probes)
+                    visibility=visibility, hint=raw.get("hint", ""), checks=checks, probes=probes,
+                    picture=_picture(raw.get("picture", {}), here, visibility))
 
 
 def _check(raw: dict, where: _Where, default_visibility: str) -> CheckSpec:
@@ -251,6 +256,20 @@ def _companion(raw: dict, where: _Where) -> Companion:
                          f"{sorted(COMPANION_HOW)}, optional rtol, atol}}, got {raw!r}")
     return Companion(answer=_require(raw, "answer", str, where), how=raw.get("how", "rows"),
                      tolerances={k: raw[k] for k in ("rtol", "atol") if k in raw})
+
+
+def _picture(raw: dict, where: _Where, visibility: str) -> dict:
+    """[questions.picture]: which answers hold the data to draw the question's answers on."""
+    if not isinstance(raw, dict):
+        raise where.fail("picture", f"expected a table like {{ points = \"X\" }}, got {raw!r}")
+    _only(raw, PICTURE_KEYS, where, "picture")
+    if raw and visibility != "public":
+        raise where.fail("picture", "a hidden question cannot have a picture: the reference's "
+                         "clusters would reveal its answer", "remove [questions.picture]")
+    for key, name in raw.items():
+        if not isinstance(name, str) or not NAME.match(name):
+            raise where.fail(f"picture.{key}", f"expected the name of an answer, got {name!r}")
+    return dict(raw)
 
 
 def _probe(raw: dict, where: _Where) -> Probe:

@@ -77,8 +77,10 @@ def test_each_attack_ends_as_expected(attacked, attack):
     report = json.loads((out / attack / "report.json").read_text())
     want = {"zero": 0, "full": max_score()}.get(expected["score"], expected["score"])
     statuses = {q["status"] for q in report["questions"]}
-    assert report["score"] == want, report["questions"]
-    assert statuses <= set(expected["statuses"]), report["questions"]
+    said = "\n".join([f"{q['id']} {q['status']}: {q['message']}" for q in report["questions"]]
+                     + list(report["notices"]))
+    assert report["score"] == want, said
+    assert statuses <= set(expected["statuses"]), said
     assert "grader-error" not in statuses
     db = sqlite3.connect(out / "gradebook.sqlite")
     status = db.execute("SELECT status FROM submissions WHERE student = ?", (attack,)).fetchone()[0]

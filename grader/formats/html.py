@@ -1,20 +1,36 @@
-"""The HTML feedback report: one self-contained file (inline CSS), rendered by jinja2.
+"""The HTML feedback report: one self-contained file (inline CSS, images as data URLs), rendered
+by jinja2.
 
 Templates live in the top-level `templates/` folder of the checkout; the wheel ships them as
-`grader/templates`. Autoescaping is on: student output is text, never markup.
+`grader/templates`. Autoescaping is on: student output is text, never markup. The numbers of a
+public check come from its `detail` (grader/checks.py writes them); this module only lays them
+out, e.g. fills the tolerance formula in with them. Hidden checks carry no detail at all.
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
 import jinja2
 
-from ..results import Report
+from ..results import CellError, Report
 
 ICONS = {"passed": "✔", "failed": "✘", "missing": "○", "error": "!", "timeout": "⌛",
          "grader-error": "⚙"}
+LABELS = {"passed": "Passed", "failed": "Failed", "missing": "Missing", "error": "Error",
+          "timeout": "Timed out", "grader-error": "Grader error"}
+TRACEBACK_LINES = 60      # lines of a traceback shown; the rest is cut with a note
+EVALUE_CHARS = 500        # characters of an exception's message shown
+
+RULE = re.compile(r"^\|got - expected\| <= atol \+ rtol \* \|expected\| "
+                  r"with atol=(?P<atol>[^,;\s]+), rtol=(?P<rtol>[^,;\s]+)$")
+SCALAR = re.compile(r"^got (?P<got>[^,;\s]+), expected (?P<exp>[^,;\s]+), "
+                    r"difference (?P<diff>[^,;\s]+)$")
+LARGEST = re.compile(r"^largest difference (?P<diff>\S+) at index (?P<at>\([^)]*\)): "
+                     r"got (?P<got>[^,;\s]+), expected (?P<exp>[^,;\s]+)$")
+GRADER_FRAME = re.compile(r"^File .*(?:[/\\]grader[/\\]|kernel_side|__grader_)")
 
 
 def template_dir() -> Path:
@@ -26,19 +42,97 @@ def template_dir() -> Path:
 
 
 @lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
+def environment() -> jinja2.Environment:
+    """The jinja2 environment every HTML format shares (the dashboard too)."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(template_dir()),
-                             autoescape=True, undefined=jinja2.StrictUndefined)
+                             autoescape=True, undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True)
     env.filters["points"] = lambda v: f"{v:g}"
+    env.globals.update(icons=ICONS, labels=LABELS, detail_rows=detail_rows,
+                       error_view=error_view)
     return env
 
 
 def render(report: Report, template: str = "report.html.j2") -> str:
-    first_fix = next((q for q in report.questions if q.status != "passed"), None)
-    return _environment().get_template(template).render(
-        report=report, icons=ICONS, first_fix=first_fix,
+    return environment().get_template(template).render(
+        report=report, first_fix=first_fix(report),
         percent=round(100 * report.score / report.max_score) if report.max_score else 0)
 
 
 def write_html(report: Report, path: Path) -> None:
     Path(path).write_text(render(report), encoding="utf-8")
+
+
+def first_fix(report: Report):
+    """The one thing to fix first: the first question that did not pass and that the student
+    can fix (a grader error is ours); else a stray error in a set-up cell; else None."""
+    for q in report.questions:
+        if q.status not in ("passed", "grader-error"):
+            return q
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Public checks' numbers
+# ---------------------------------------------------------------------------------------------
+
+def detail_rows(detail: str) -> list[tuple[str, str]]:
+    """A public check's detail as (label, text) rows; the tolerance rule is filled in with the
+    numbers when the detail has them. Anything not recognised is shown as it is."""
+    parts = [p.strip() for p in detail.split("; ") if p.strip()]
+    rule = RULE.match(parts[0]) if parts else None
+    if not rule:
+        return [("", p) for p in parts]
+    atol, rtol = rule["atol"], rule["rtol"]
+    rows = [("Passes when", f"|got − expected| ≤ atol + rtol × |expected|, "
+                            f"with atol = {atol} and rtol = {rtol}")]
+    for part in parts[1:]:
+        scalar, largest = SCALAR.match(part), LARGEST.match(part)
+        if scalar:
+            rows.append(("Your value", _filled(scalar, atol, rtol)))
+        elif largest:
+            rows.append((f"Worst value, at index {largest['at']}", _filled(largest, atol, rtol)))
+        else:
+            rows.append(("", part))
+    return rows
+
+
+def _filled(match: re.Match, atol: str, rtol: str) -> str:
+    """`|got − expected| = d > atol + rtol × |expected| = allowed`, with the numbers."""
+    try:
+        allowed = float(atol) + float(rtol) * abs(float(match["exp"]))
+        diff = float(match["diff"])
+    except ValueError:
+        return match.group(0)
+    verdict = "≤" if diff <= allowed else ">"
+    expected = f"({match['exp']})" if match["exp"].startswith("-") else match["exp"]
+    return (f"got {match['got']}, expected {match['exp']}: |{match['got']} − {expected}| = "
+            f"{match['diff']} {verdict} {atol} + {rtol} × {abs(float(match['exp'])):.7g} = "
+            f"{allowed:.4g}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors
+# ---------------------------------------------------------------------------------------------
+
+def error_view(error: CellError) -> dict:
+    """What the report shows of a failing cell: its exception (long messages cut), and the
+    traceback without the grader's own frames, cut after TRACEBACK_LINES lines."""
+    evalue = error.evalue if len(error.evalue) <= EVALUE_CHARS else (
+        error.evalue[:EVALUE_CHARS] + f"… [{len(error.evalue) - EVALUE_CHARS} more characters "
+        "not shown]")
+    lines = _without_grader_frames(error.traceback).splitlines()
+    cut = len(lines) - TRACEBACK_LINES
+    if cut > 0:
+        lines = lines[:TRACEBACK_LINES // 2] + [f"[… {cut} lines not shown …]"] + \
+            lines[-TRACEBACK_LINES // 2:]
+    return {"evalue": evalue, "traceback": "\n".join(lines).strip("\n"),
+            "timeout": error.ename == "CellTimeoutError"}
+
+
+def _without_grader_frames(traceback: str) -> str:
+    """Tracebacks are blocks separated by blank lines, one per frame; the grader's frames say
+    nothing to a student."""
+    blocks = re.split(r"\n\s*\n", traceback)
+    kept = [b for b in blocks if not GRADER_FRAME.match(b.lstrip())]
+    return "\n\n".join(kept)

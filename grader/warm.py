@@ -1,0 +1,229 @@
+"""Pre-warmed kernels: one zygote per batch worker forks a fresh kernel for each submission.
+
+A fresh kernel per submission costs ~2.5 s (interpreter start, numpy/scikit-learn/matplotlib
+imports, shutdown) when a class's cells often take ~1 s. The zygote (grader/zygote.py) pays the
+imports once per worker, inside the worker's sandbox, and forks each kernel from there: the
+fork is copy-on-write, unshared into its own namespaces, with its own working folder, /tmp,
+rlimits and environment (see the zygote's docstring). No state leaks between students.
+
+    with KernelPool() as pool:
+        grade(path, exercise, pool=pool)   # any number of times, from several threads
+
+jupyter_client launches kernels through a "provisioner"; ZygoteProvisioner asks the zygote
+instead of starting a process, so nbclient drives these kernels like any other.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from jupyter_client.provisioning.local_provisioner import LocalProvisioner
+
+from .errors import InternalError
+from .sandbox import TMP_BYTES, Cgroup, ResourceLimits, bwrap_args
+
+PRELOAD = ("numpy", "scipy", "scipy.optimize", "scipy.spatial", "pandas", "matplotlib",
+           "matplotlib.pyplot", "matplotlib_inline.backend_inline", "sklearn",
+           "sklearn.base", "sklearn.cluster", "sklearn.mixture", "sklearn.datasets",
+           "sklearn.metrics", "sklearn.decomposition", "sklearn.manifold",
+           "sklearn.neighbors", "sklearn.preprocessing", "sklearn.pipeline",
+           "sklearn.model_selection", "sklearn.linear_model", "sklearn.ensemble",
+           "sklearn.semi_supervised", "IPython", "ipykernel.kernelapp", "ipykernel.ipkernel")
+# As a cold kernel in its fresh sandbox: no IPython history (a thread and an sqlite file).
+KERNEL_ARGS = ["--HistoryManager.enabled=False"]
+
+
+class Zygote:
+    """One pre-imported Python process in one sandbox, forking kernels one at a time."""
+
+    def __init__(self, isolate: bool, readable: tuple[str, ...]) -> None:
+        from .execute import kernel_env, seed_mpl_config
+        self.isolate, self.readable = isolate, readable
+        # Under /tmp: each kernel gets a fresh /tmp, which hides the whole scratch folder.
+        self.scratch = Path(tempfile.mkdtemp(prefix="grader-warm-", dir="/tmp"))
+        self._lock = threading.Lock()
+        self._cgroup = Cgroup.create(ResourceLimits())
+        env = kernel_env(self.scratch)
+        seed_mpl_config(self.scratch)
+        command = [*(self._cgroup.join_command() if self._cgroup else [])]
+        if isolate:
+            command += bwrap_args(self.scratch, env, extra_ro=readable)
+        source = Path(__file__).with_name("zygote.py").read_text(encoding="utf-8")
+        command += [sys.executable, "-c", source, json.dumps({"preload": PRELOAD})]
+        self._stderr = tempfile.TemporaryFile()
+        self._process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
+            text=True, env=None if isolate else env, cwd=self.scratch, start_new_session=True)
+        self.info: dict | None = None  # what it preloaded: read when first asked for a kernel
+
+    def workdir(self) -> Path:
+        """A fresh working folder for one submission, inside the zygote's writable scratch."""
+        return Path(tempfile.mkdtemp(dir=self.scratch, prefix="run-"))
+
+    def spawn(self, connection_file: str, cwd: str, env: dict[str, str],
+              resources: ResourceLimits) -> "ForkedKernel":
+        answer = self.request(op="spawn", connection_file=connection_file, cwd=cwd, env=env,
+                              args=KERNEL_ARGS, isolate=self.isolate, scratch=str(self.scratch),
+                              tmp_bytes=TMP_BYTES, limits=_rlimits(resources))
+        return ForkedKernel(self, answer["pid"])
+
+    def request(self, **message) -> dict:
+        with self._lock:
+            if self.info is None:  # it has been importing since it started: wait for it
+                self.info = self._read("starting")
+            try:
+                self._process.stdin.write(json.dumps(message) + "\n")
+                self._process.stdin.flush()
+            except (BrokenPipeError, OSError):
+                raise self._died("asked to " + message["op"]) from None
+            answer = self._read(message["op"])
+        if "error" in answer:
+            raise InternalError(f"the warm-kernel zygote could not {message['op']}: "
+                                f"{answer['error']}", "run with --no-warm to start each kernel "
+                                "cold, and report this")
+        return answer
+
+    def alive(self) -> bool:
+        return self._process.poll() is None
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self._process.stdin.close()
+        with contextlib.suppress(OSError):
+            self._process.kill()
+        self._process.wait()
+        if self._cgroup:
+            self._cgroup.remove()
+        self._stderr.close()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def _read(self, doing: str) -> dict:
+        line = self._process.stdout.readline()
+        if not line:
+            raise self._died(doing)
+        return json.loads(line)
+
+    def _died(self, doing: str) -> InternalError:
+        self._stderr.seek(0)
+        tail = self._stderr.read()[-2000:].decode(errors="replace").strip()
+        return InternalError(f"the warm-kernel zygote stopped while {doing}"
+                             + (f": {tail}" if tail else ""),
+                             "run with --no-warm to start each kernel cold, and report this")
+
+
+def _rlimits(resources: ResourceLimits) -> dict[str, int]:
+    return {"as": resources.memory_bytes, "cpu": resources.cpu_seconds,
+            "fsize": resources.max_file_bytes, "nproc": resources.max_processes, "core": 0}
+
+
+class ForkedKernel:
+    """What jupyter_client's provisioner expects of a subprocess.Popen, for a forked kernel."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, zygote: Zygote, pid: int) -> None:
+        self.zygote, self.pid, self.returncode = zygote, pid, None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            if not self.zygote.alive():
+                self.returncode = -9  # the zygote's sandbox ended, and its kernels with it
+            else:
+                self.returncode = self.zygote.request(op="poll", pid=self.pid)["returncode"]
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = time.monotonic() + (timeout if timeout is not None else 1e9)
+        while self.poll() is None:
+            if time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired("kernel", timeout)
+            time.sleep(0.02)
+        return self.returncode
+
+    def kill(self) -> None:
+        if self.poll() is None:  # the zygote answers once every process of the kernel is gone
+            self.returncode = self.zygote.request(op="kill", pid=self.pid)["returncode"]
+
+    terminate = kill
+
+    def send_signal(self, signum: int) -> None:
+        self.kill()  # interrupts go through the control channel; any other signal ends it
+
+
+class ZygoteProvisioner(LocalProvisioner):
+    """Launch the kernel by asking a zygote to fork it (the command line is not used)."""
+
+    zygote: Zygote | None = None
+    resources: ResourceLimits = ResourceLimits()
+
+    async def launch_kernel(self, cmd: list[str], **kwargs) -> dict:
+        km = self.parent
+        self.process = self.zygote.spawn(km.connection_file, str(kwargs["cwd"]),
+                                         kwargs["env"], self.resources)
+        self.pid, self.pgid = self.process.pid, None
+        self.cwd = kwargs["cwd"]
+        return self.connection_info
+
+
+class KernelPool:
+    """Zygotes for a batch: one per worker thread at a time, started ahead (`prewarm`) or on
+    first use, closed at the end. A zygote whose sandbox died is replaced, never reused."""
+
+    def __init__(self) -> None:
+        self._idle: list[Zygote] = []
+        self._all: list[Zygote] = []
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> "KernelPool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def prewarm(self, count: int, isolate: bool, readable: tuple[str, ...] = ()) -> None:
+        """Start `count` zygotes now: they import their libraries while the caller goes on
+        (computing references, say). Call it from a thread that outlives the batch: a sandbox
+        dies with the thread that started it."""
+        for _ in range(count):
+            zygote = self._new(isolate, readable)
+            with self._lock:
+                self._idle.append(zygote)
+
+    @contextlib.contextmanager
+    def zygote(self, isolate: bool, readable: tuple[str, ...]):
+        """A zygote for one submission, for this thread alone until the block ends."""
+        found = self._take(isolate, readable) or self._new(isolate, readable)
+        try:
+            yield found
+        finally:
+            with self._lock:
+                self._idle.append(found)
+
+    def _new(self, isolate: bool, readable: tuple[str, ...]) -> Zygote:
+        zygote = Zygote(isolate, readable)
+        with self._lock:
+            self._all.append(zygote)
+        return zygote
+
+    def _take(self, isolate: bool, readable: tuple[str, ...]) -> Zygote | None:
+        with self._lock:
+            self._idle = [z for z in self._idle if z.alive()]
+            for zygote in self._idle:
+                if (zygote.isolate, zygote.readable) == (isolate, readable):
+                    self._idle.remove(zygote)
+                    return zygote
+        return None
+
+    def close(self) -> None:
+        with self._lock:
+            zygotes, self._all, self._idle = self._all, [], []
+        for zygote in zygotes:
+            zygote.close()

@@ -1,0 +1,79 @@
+"""Pictures for the report: colours matched after renaming, the spec's picture key, and the
+student's own figures capped and checked (they come from student code)."""
+
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+import pytest
+
+from grader.errors import SpecError
+from grader.execute import CellRun, Execution
+from grader.formats.pictures import (MAX_IMAGE_BYTES, matched_colours, question_pictures,
+                                     student_figures)
+from grader.spec import load_spec
+
+SPEC = """
+schema_version = 1
+id = "ex"
+title = "Example"
+[[questions]]
+id = "q1"
+points = 2
+visibility = "VIS"
+picture = { points = "X" }
+  [[questions.checks]]
+  check = "same_partition"
+  answer = "labels"
+"""
+
+
+def spec(tmp_path, visibility="public"):
+    path = tmp_path / "ex.toml"
+    path.write_text(SPEC.replace("VIS", visibility))
+    return load_spec(path, tmp_path, tmp_path)
+
+
+def test_colours_follow_the_reference_after_renaming_and_noise_stays_grey():
+    expected = np.array([0, 0, 1, 1, 2, 2, -1])
+    got = np.array([5, 5, 3, 3, 4, 7, -1])
+    mapping = matched_colours(got, expected)
+    assert mapping[5] == 0 and mapping[3] == 1 and mapping[-1] == -1
+    assert {mapping[4], mapping[7]} == {2, 3}   # one takes cluster 2, the other a new colour
+
+
+def test_picture_key_is_an_extract_name_and_refused_on_hidden_questions(tmp_path):
+    assert "X" in spec(tmp_path).question("q1").extract_names
+    with pytest.raises(SpecError, match="picture"):
+        spec(tmp_path, "hidden")
+
+
+def test_relabelled_clusters_are_drawn_side_by_side_and_hidden_questions_never(tmp_path):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(60, 2))
+    labels = np.repeat([0, 1, 2], 20)
+    got = {"X": x, "labels": (labels + 1) % 3}
+    pictures = question_pictures(spec(tmp_path).question("q1"), got, {"X": x, "labels": labels})
+    assert len(pictures) == 1 and pictures[0].data_url.startswith("data:image/png;base64,")
+    assert "every point is in the same cluster" in pictures[0].alt
+    hidden = spec(tmp_path).question("q1").__class__(**{
+        **spec(tmp_path).question("q1").__dict__, "visibility": "hidden"})
+    assert question_pictures(hidden, got, {"X": x, "labels": labels}) == []
+
+
+def png(size: int) -> str:
+    return base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\0" * size).decode()
+
+
+def test_student_figures_are_capped_and_must_really_be_images():
+    outputs = [{"output_type": "display_data", "data": {"image/png": png(1000)}},
+               {"output_type": "display_data", "data": {"image/png": png(MAX_IMAGE_BYTES + 1)}},
+               {"output_type": "display_data", "data": {"image/png": base64.b64encode(
+                   b"<svg onload=alert(1)>").decode()}}]
+    nb = {"cells": [{"cell_type": "code", "outputs": outputs}]}
+    execution = Execution((CellRun(0, "", "ok"),), None, (), 0.0)
+    figures = student_figures(type("NB", (), nb), execution)
+    assert [f.title for f in figures] == ["Your figure, cell 1 (as saved in your notebook)",
+                                          "Figures left out"]
+    assert "2 figure(s) were left out" in figures[1].note
