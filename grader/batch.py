@@ -18,7 +18,8 @@ from .environment import environment
 from .errors import GraderError, SubmissionError, UsageError
 from .formats.html import write_html
 from .formats.json_report import write_json
-from .gradebook import connect, export_csv, record
+from .formats.lms import export_csv
+from .gradebook import connect, record
 from .pipeline import execution_limits, grade
 from .reference import reference_answers
 from .results import QuestionResult, Report, Status

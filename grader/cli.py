@@ -19,11 +19,14 @@ from .assign import assign as write_stubs
 from .assign import drifted as stubs_drifted
 from .batch import grade_class
 from .errors import GraderError
+from .export import FORMATS, export_graded
 from .formats import terminal
 from .formats.dashboard import write_dashboard
 from .formats.html import write_html
 from .formats.json_report import write_json
+from .formats.junit import write_junit
 from .pipeline import grade
+from .release import with_bundle_notice
 
 def _parse_params(ctx, param, values) -> dict:
     """NAME=VALUE pairs; VALUE is read as JSON when it can be (3, 0.5, "text", [1, 2])."""
@@ -67,6 +70,11 @@ def limit_options(fn):
     return wrapper
 
 
+junit_option = click.option("--junit", type=click.Path(dir_okay=False), metavar="FILE",
+                            help="Also write JUnit XML (one testcase per question) for CI.")
+overrides_option = click.option("--overrides", type=click.Path(exists=True, dir_okay=False),
+                                metavar="FILE", help="CSV of manual overrides (student, "
+                                "question, points, reason), applied to grades.csv and reports.")
 course_option = click.option("--course", type=click.Path(file_okay=False),
                              help="Course folder (holds exercises/ and solutions/); "
                                   "default: found from the current folder.")
@@ -114,11 +122,12 @@ def main():
               help="Also write the HTML report to this file.")
 @click.option("--isolate/--no-isolate", default=None,
               help="Run the notebook in the sandbox (default: whenever this machine can).")
+@junit_option
 @param_option
 @limit_options
 @course_option
 @reported
-def check(notebook, exercise, json_path, html_path, isolate, params, limits, course):
+def check(notebook, exercise, json_path, html_path, isolate, junit, params, limits, course):
     """Grade one notebook (or .py module) and print one line per question.
 
     Exit status: 0 every question passed, 1 some did not, 2 unusable input, 3 grader fault.
@@ -131,7 +140,11 @@ def check(notebook, exercise, json_path, html_path, isolate, params, limits, cou
     """
     report = grade(notebook, exercise, course=course, parameters=params, limits=limits,
                    isolate=isolate)
+    report = with_bundle_notice(report, course)
     click.echo(terminal.render(report))
+    if junit:
+        write_junit([(str(notebook), report)], Path(junit))
+        click.echo(f"JUnit XML: {junit}")
     if json_path:
         write_json(report, Path(json_path))
         click.echo(f"JSON report: {json_path}")
@@ -150,11 +163,14 @@ def check(notebook, exercise, json_path, html_path, isolate, params, limits, cou
               help="Submissions graded at the same time.")
 @click.option("--allow-unisolated", is_flag=True,
               help="Grade without the sandbox when it is unavailable (trusted code only).")
+@junit_option
+@overrides_option
 @param_option
 @limit_options
 @course_option
 @reported
-def grade_command(submissions, exercise, out, jobs, allow_unisolated, params, limits, course):
+def grade_command(submissions, exercise, out, jobs, allow_unisolated, junit, overrides, params,
+                  limits, course):
     """Grade a class: every notebook in SUBMISSIONS (files or folders) into a gradebook.
 
     The student id is the file name (alice.ipynb) or, for a file named after the exercise, its
@@ -164,9 +180,17 @@ def grade_command(submissions, exercise, out, jobs, allow_unisolated, params, li
     \b
     Example:
       grader grade submissions/ --exercise kmeans_basics --out graded --jobs 2
+      grader grade submissions/ --exercise kmeans_basics --out graded --overrides overrides.csv
     """
     result = _grade_and_print(list(submissions), exercise, out, jobs, course, params=params,
                               limits=limits, allow_unisolated=allow_unisolated)
+    if overrides:
+        done = export_graded(out, overrides=overrides, reports=result.reports)
+        click.echo(f"Overrides:  {overrides} applied to grades.csv and the reports of "
+                   f"{', '.join(done.rewritten) or 'nobody'}")
+    if junit:
+        write_junit(sorted(result.reports.items()), Path(junit))
+        click.echo(f"JUnit XML:  {junit}")
     _print_outputs(result)
 
 
@@ -257,3 +281,194 @@ def assign_command(check_only, course):
         sys.exit(1 if drifted else 0)
     for path in write_stubs(root):
         click.echo(f"wrote {path}")
+
+
+@main.command(name="release")
+@click.argument("out", type=click.Path(file_okay=False))
+@click.option("--exercise", "exercises", multiple=True,
+              help="Release only this exercise (repeatable; default: all).")
+@click.option("--install", metavar="SPEC", help="What students pip-install to get the grader "
+              "(a requirement line: a git URL, a package index name...).")
+@click.option("--wheel", type=click.Path(exists=True, dir_okay=False),
+              help="Ship this grader wheel in the bundle (vendor/) and install it from there.")
+@course_option
+@reported
+def release_command(out, exercises, install, wheel, course):
+    """Build the student bundle in OUT: stubs, public specs and reference values, a README and
+    a GitHub Actions workflow. No solution and no hidden check or value is in it.
+
+    \b
+    Example:
+      grader release student-repo --install "grader @ git+https://github.com/org/grader@v0.1.0"
+      grader release student-repo --exercise kmeans_basics --wheel dist/grader-0.1.0-py3-none-any.whl
+    """
+    from .release import build_bundle
+
+    path = build_bundle(Path(out), course, list(exercises),
+                        install=install, wheel=Path(wheel) if wheel else None)
+    for f in sorted(p for p in path.rglob("*") if p.is_file()):
+        click.echo(f"  {f.relative_to(path)}")
+    click.echo(f"Student bundle: {path} (push it as the assignment's template repository)")
+
+
+@main.command(name="ci")
+@click.argument("notebooks", nargs=-1, type=click.Path())
+@click.option("--report-dir", default="grader-report", show_default=True,
+              type=click.Path(file_okay=False), help="Where the HTML and JSON reports go.")
+@click.option("--isolate/--no-isolate", default=None,
+              help="Run the notebooks in the sandbox (default: whenever this machine can).")
+@junit_option
+@course_option
+@reported
+def ci_command(notebooks, report_dir, isolate, junit, course):
+    """Grade the notebooks of a student repository in GitHub Actions (default: exercises/*.ipynb).
+
+    Writes the job summary ($GITHUB_STEP_SUMMARY), annotations on the answer cells, the
+    reports in --report-dir and the step output `result` for GitHub Classroom's reporter.
+    Exit status as `grader check`.
+
+    \b
+    Example:
+      grader ci
+      grader ci exercises/kmeans_basics.ipynb --report-dir grader-report
+    """
+    from .ci import run_ci
+
+    run = run_ci(list(notebooks), course=course, report_dir=report_dir, isolate=isolate,
+                 junit=junit, echo=click.echo)
+    sys.exit(run.exit_code)
+
+
+@main.group(name="gradescope")
+def gradescope_group():
+    """Gradescope: build the autograder zip; grade inside Gradescope's container.
+
+    \b
+    Example:
+      grader gradescope build --exercise kmeans_basics autograder.zip
+    """
+
+
+@gradescope_group.command(name="build")
+@click.argument("out", type=click.Path(dir_okay=False))
+@click.option("--exercise", required=True, help="Exercise id (see `grader list`).")
+@click.option("--install", metavar="SPEC", help="What setup.sh pip-installs to get the grader.")
+@click.option("--wheel", type=click.Path(exists=True, dir_okay=False),
+              help="Ship this grader wheel in the zip and install it from there.")
+@click.option("--hidden-visibility", default="after_published", show_default=True,
+              type=click.Choice(["hidden", "after_due_date", "after_published", "visible"]),
+              help="When students see the results of hidden questions.")
+@course_option
+@reported
+def gradescope_build(out, exercise, install, wheel, hidden_visibility, course):
+    """Write the autograder zip (setup.sh, run_autograder, the exercise and its solution).
+
+    \b
+    Example:
+      grader gradescope build --exercise kmeans_basics autograder.zip
+    """
+    from .gradescope_run import build_zip
+
+    path = build_zip(exercise, Path(out), course, install, Path(wheel) if wheel else None,
+                     hidden_visibility)
+    click.echo(f"Autograder zip: {path} (upload it in the assignment's Configure Autograder page)")
+
+
+@gradescope_group.command(name="run")
+@click.option("--exercise", required=True, help="Exercise id.")
+@click.option("--root", default="/autograder", show_default=True, envvar="GRADER_GRADESCOPE_ROOT",
+              type=click.Path(file_okay=False), help="Gradescope's folder (submission/, results/).")
+@click.option("--hidden-visibility", default="after_published", show_default=True,
+              type=click.Choice(["hidden", "after_due_date", "after_published", "visible"]))
+@course_option
+def gradescope_run(exercise, root, hidden_visibility, course):
+    """Grade ROOT/submission into ROOT/results/results.json (what run_autograder calls).
+
+    results.json is written whatever happens, so the exit status is always 0.
+
+    \b
+    Example:
+      grader gradescope run --exercise kmeans_basics --course /autograder/source/course
+    """
+    from .gradescope_run import run
+
+    data = run(exercise, course, root, hidden_visibility)
+    click.echo(f"{Path(root) / 'results' / 'results.json'}: score {data['score']:g}")
+
+
+@gradescope_group.command(name="warm")
+@click.option("--exercise", required=True, help="Exercise id.")
+@course_option
+@reported
+def gradescope_warm(exercise, course):
+    """Run the solution once to fill the reference cache (setup.sh calls it).
+
+    \b
+    Example:
+      grader gradescope warm --exercise kmeans_basics --course /autograder/source/course
+    """
+    from .gradescope_run import warm
+
+    warm(exercise, course)
+    click.echo(f"reference answers of {exercise} cached")
+
+
+@main.group(name="prairielearn")
+def prairielearn_group():
+    """PrairieLearn: grade as an external grader.
+
+    \b
+    Example:
+      grader prairielearn run --exercise kmeans_basics --course /grade/serverFilesCourse/course
+    """
+
+
+@prairielearn_group.command(name="run")
+@click.option("--exercise", required=True, help="Exercise id.")
+@click.option("--root", default="/grade", show_default=True, envvar="GRADER_PRAIRIELEARN_ROOT",
+              type=click.Path(file_okay=False), help="PrairieLearn's folder (student/, results/).")
+@course_option
+def prairielearn_run(exercise, root, course):
+    """Grade ROOT/student into ROOT/results/results.json (always written; exit status 0).
+
+    \b
+    Example:
+      grader prairielearn run --exercise kmeans_basics --course /grade/serverFilesCourse/course
+    """
+    from .prairielearn_run import run
+
+    data = run(exercise, course, root)
+    click.echo(f"{Path(root) / 'results' / 'results.json'}: score {data['score']:g}")
+
+
+@main.command(name="export")
+@click.argument("graded", type=click.Path(file_okay=False, exists=True))
+@click.option("--format", "fmt", default="grades", show_default=True, type=click.Choice(FORMATS),
+              help="grades: grades.csv; canvas / moodle: a CSV that LMS imports.")
+@overrides_option
+@click.option("--roster", type=click.Path(exists=True, dir_okay=False),
+              help="The LMS's own gradebook export (CSV): its identity columns are kept.")
+@click.option("--match", metavar="COLUMN", help="Roster column holding the graded student ids "
+              "(default: 'SIS Login ID' for Canvas, 'Username' for Moodle).")
+@click.option("--column", metavar="NAME", help="Name of the grade column (default: the "
+              "exercise id; for an existing Canvas assignment use its header, e.g. 'HW1 (1234)').")
+@click.option("--out", "out", type=click.Path(dir_okay=False), help="Where to write "
+              "(default: GRADED/grades.csv, GRADED/canvas.csv or GRADED/moodle.csv).")
+@reported
+def export_command(graded, fmt, overrides, roster, match, column, out):
+    """Export the grades of a graded folder for an LMS, with manual overrides applied.
+
+    \b
+    Example:
+      grader export graded --overrides overrides.csv
+      grader export graded --format canvas --roster canvas_gradebook.csv --overrides overrides.csv
+      grader export graded --format moodle --match "Email address" --roster moodle_grades.csv
+    """
+    done = export_graded(graded, fmt, overrides=overrides, roster=roster, match=match,
+                         column=column, out=out)
+    click.echo(f"{fmt}: {done.path} ({done.rows} students)")
+    if done.rewritten:
+        click.echo(f"reports written again with their overrides: {', '.join(done.rewritten)}")
+    if done.unmatched:
+        click.secho(f"not in the roster (no grade exported): {', '.join(done.unmatched)}",
+                    fg="yellow")

@@ -1,9 +1,8 @@
 """The gradebook: SQLite (WAL), one row per submission and one per question, written as each
-submission finishes; and the CSV export for an LMS."""
+submission finishes. The CSV exports for an LMS are in grader/formats/lms.py."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import sqlite3
@@ -46,21 +45,3 @@ def record(db: sqlite3.Connection, student: str, sha256: str, status: str,
         db.executemany("INSERT INTO questions VALUES (?,?,?,?,?,?,?)",
                        [(report.exercise, student, q.id, q.score, q.max_score, str(q.status),
                          q.message) for q in report.questions])
-
-
-def export_csv(db: sqlite3.Connection, exercise: str, question_ids: list[str],
-               path: Path) -> None:
-    """grades.csv: student, one column of points per question, total, max, status."""
-    points = {}
-    for student, question, score in db.execute(
-            "SELECT student, question, score FROM questions WHERE exercise = ?", (exercise,)):
-        points.setdefault(student, {})[question] = score
-    rows = db.execute("SELECT student, score, max_score, status FROM submissions "
-                      "WHERE exercise = ? ORDER BY student", (exercise,)).fetchall()
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        out = csv.writer(f)
-        out.writerow(["student", *question_ids, "total", "max_score", "status"])
-        for student, score, max_score, status in rows:
-            out.writerow([student, *(f"{points.get(student, {}).get(q, 0):g}"
-                                     for q in question_ids), f"{score:g}", f"{max_score:g}",
-                          status])

@@ -11,7 +11,7 @@ from .environment import environment
 from .errors import UsageError
 from .execute import Limits, run_notebook
 from .formats.pictures import with_pictures
-from .reference import reference_answers
+from .release import reference_for
 from .results import Report
 from .sandbox import ResourceLimits, bubblewrap, isolation_problem
 from .score import score_questions
@@ -43,7 +43,7 @@ def grade(submission: str | os.PathLike, exercise: str | None = None, *,
         why = "isolation was turned off" if bubblewrap() else isolation_problem()
         notices.append(f"Ran unisolated ({why}): fine for checking your own work; instructors "
                        "grade in a sandbox.")
-    reference = reference_answers(spec, params, limits)
+    reference = reference_for(spec, params, limits)  # a student bundle has no solution
     execution = run_notebook(nb, spec.extract_names, spec.probes, params, limits,
                              tuple(spec.spec_path.parent / d for d in spec.data), pool)
     questions = score_questions(spec, execution, reference)

@@ -1,0 +1,191 @@
+"""GitHub Actions: the job summary (Markdown), annotations on answer cells, and the `result`
+step output GitHub Classroom's reporter reads.
+
+The reporter (classroom-resources/autograding-grading-reporter) decodes `result` (base64 of
+compact JSON: version, status, max_score, tests[]) and computes the points twice: the console
+table takes (tests with status "pass" / all tests) * max_score, the "Points X/Y" notice that
+Classroom records sums tests[].score. The two agree only when every test is worth the same, so a
+question of 3 points becomes 3 tests of one point each (a smaller unit when points are
+fractional): both totals then equal the grader's own total.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from fractions import Fraction
+
+from ..results import Report, Status
+
+FAILED = (Status.FAILED, Status.MISSING, Status.ERROR, Status.TIMEOUT)
+ICON = {"passed": "✅", "failed": "❌", "missing": "⭕", "error": "❗", "timeout": "⌛",
+        "grader-error": "⚙️"}
+
+
+def summary_markdown(reports: list[tuple[str, Report]], report_dir: str | None = None) -> str:
+    """The job summary: one table per notebook, then the total."""
+    lines = ["## Grader results", ""]
+    for path, report in reports:
+        lines += [f"### `{path}`: {report.score:g}/{report.max_score:g}", ""]
+        lines += [f"> {_one_line(n)}" for n in report.notices] + ([""] if report.notices else [])
+        lines += ["| | question | points | feedback |", "|---|---|---|---|"]
+        lines += [f"| {ICON[str(q.status)]} | `{q.id}` {_cell(q.title)} | {q.score:g}/"
+                  f"{q.max_score:g} | {_cell(q.message)}"
+                  f"{'<br>*try:* ' + _cell(q.hint) if q.hint and q.status != Status.PASSED else ''}"
+                  " |" for q in report.questions]
+        lines.append("")
+    score, max_score = sum(r.score for _, r in reports), sum(r.max_score for _, r in reports)
+    lines.append(f"**Total: {score:g}/{max_score:g}**")
+    if report_dir:
+        lines.append(f"\nThe HTML reports are in the run's artifact `{report_dir}`.")
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return _one_line(text).replace("|", "\\|")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def annotations(report: Report, path: str, notebook_text: str | None) -> list[str]:
+    """`::error` lines for questions that did not pass, on the line of their answer cell."""
+    lines = answer_cell_lines(notebook_text) if notebook_text else {}
+    out = []
+    for q in report.questions:
+        if q.status == Status.PASSED:
+            continue
+        level = "warning" if q.status == Status.GRADER_ERROR else "error"
+        where = f"file={_property(path)},line={lines.get(q.id, 1)}"
+        title = _property(f"{q.id}: {q.score:g}/{q.max_score:g} ({q.status})")
+        text = q.message + (f"\ntry: {q.hint}" if q.hint else "")
+        out.append(f"::{level} {where},title={title}::{_data(text)}")
+    return out
+
+
+def _data(text: str) -> str:
+    # The escaping of @actions/core's issueCommand: a message, then a property value.
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(text: str) -> str:
+    return _data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]|[^\s{}\[\]:,"]+')
+
+
+def answer_cell_lines(notebook_text: str) -> dict[str, int]:
+    """Question id -> line (1-based) of its answer cell's first source line in the .ipynb text.
+
+    GitHub annotates lines of the file as stored, i.e. of the notebook's JSON. The answer cell is
+    the first cell whose metadata says {"grader": {"question": id}}; the JSON text is scanned
+    once, keeping the path of every value, so the line is exact whatever the formatting."""
+    cells = json.loads(notebook_text).get("cells", [])
+    wanted = {}
+    for index, cell in enumerate(cells):
+        qid = (cell.get("metadata", {}).get("grader") or {}).get("question")
+        if qid and qid not in wanted.values():
+            wanted[index] = qid
+    found: dict[str, int] = {}
+    for path, offset, container in _value_offsets(notebook_text):
+        if path[:1] != ("cells",) or len(path) < 3 or path[2] != "source" \
+                or path[1] not in wanted:
+            continue
+        first_line = path[3:] == (0,) or (len(path) == 3 and not container)
+        if first_line or (len(path) == 3 and container):  # an empty list: its own line
+            line = notebook_text.count("\n", 0, offset) + 1
+            qid = wanted[path[1]]
+            found[qid] = line if first_line else found.get(qid, line)
+    return found
+
+
+def _value_offsets(text: str):
+    """(path, offset, is a container) of every value in a JSON text, in order."""
+    stack: list = []       # per container: [kind, current key or index]
+    expecting_key = False
+    for m in TOKEN.finditer(text):
+        tok = m.group()
+        if tok in "{[":
+            if stack:
+                yield _path(stack), m.start(), True
+            stack.append(["{" if tok == "{" else "[", None if tok == "{" else 0])
+            expecting_key = tok == "{"
+        elif tok in "}]":
+            stack.pop()
+            expecting_key = False
+        elif tok == ":":
+            expecting_key = False
+        elif tok == ",":
+            if stack[-1][0] == "[":
+                stack[-1][1] += 1
+            expecting_key = stack[-1][0] == "{"
+        elif expecting_key:
+            stack[-1][1] = json.loads(tok)
+        else:
+            yield _path(stack), m.start(), False
+
+
+def _path(stack: list) -> tuple:
+    return tuple(key for _, key in stack)
+
+
+def classroom_result(reports: list[tuple[str, Report]], failed: int = 0,
+                     cell_lines: dict | None = None) -> dict:
+    """The reporter's contract: {version, status, max_score, tests[]}, equal-weight tests.
+
+    `failed` counts notebooks that could not be graded at all (then the status is "error");
+    `cell_lines` maps a notebook path to {question id: line of its answer cell}."""
+    questions = [(path, r, q) for path, r in reports for q in r.questions]
+    unit = _unit([q.max_score for _, _, q in questions])
+    tests = []
+    for path, report, q in questions:
+        count = int(Fraction(q.max_score).limit_denominator(1000) / unit)
+        earned = int(Fraction(q.score).limit_denominator(1000) / unit)
+        for i in range(count):
+            line = (cell_lines or {}).get(path, {}).get(q.id, 0)
+            tests.append(_test(path, report, q, (i, count, line),
+                               float(unit) if i < earned else 0.0))
+    max_score = sum(r.max_score for _, r in reports)
+    statuses = {t["status"] for t in tests}
+    status = "error" if failed or "error" in statuses else "fail" if "fail" in statuses \
+        else "pass"
+    return {"version": 1, "status": status, "max_score": int(round(max_score)), "tests": tests}
+
+
+def _unit(points: list[float]) -> Fraction:
+    """The largest unit every question's points are a whole number of (1 for whole points)."""
+    unit = Fraction(0)
+    for p in points:
+        f = Fraction(p).limit_denominator(1000)
+        unit = f if unit == 0 else Fraction(_gcd(unit.numerator * f.denominator,
+                                                 f.numerator * unit.denominator),
+                                            unit.denominator * f.denominator)
+    return min(unit, Fraction(1)) if unit else Fraction(1)
+
+
+def _gcd(a: int, b: int) -> int:
+    while b:
+        a, b = b, a % b
+    return a
+
+
+def _test(path: str, report: Report, q, place: tuple[int, int, int], score: float) -> dict:
+    i, count, line = place
+    if q.status == Status.GRADER_ERROR:
+        status = "error"
+    else:
+        status = "pass" if score > 0 or q.status == Status.PASSED else "fail"
+    name = f"{report.exercise} {q.id}: {q.title}"
+    return {"name": name + (f" [{i + 1}/{count}]" if count > 1 else ""), "status": status,
+            "score": score, "message": q.message, "line_no": line, "filename": path,
+            "test_code": f"grader check {path}" if i == 0 else "",
+            "execution_time": f"{report.duration_s:.1f}s"}
+
+
+def encode_result(result: dict) -> str:
+    """base64 of the compact JSON, as `result=` in $GITHUB_OUTPUT."""
+    compact = json.dumps(result, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return base64.b64encode(compact.encode("utf-8")).decode("ascii")

@@ -1,0 +1,88 @@
+"""GitHub Actions outputs, checked against GitHub's own rules: the classroom reporter's parsing
+and summing (tests/classroom_reporter.py), @actions/core's escaping, and line numbers in the
+notebook file as GitHub shows it. Pure: no kernel."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import jsonschema
+import nbformat
+import pytest
+
+import classroom_reporter as reporter
+from conftest import ROOT
+from grader.formats import github
+from grader.overrides import Override, apply_overrides
+from grader.results import QuestionResult, Report, Status
+
+
+def _report(points_and_status, exercise="ex") -> Report:
+    questions = tuple(QuestionResult(f"q{i}", f"Question {i}", p if s == Status.PASSED else 0.0,
+                                     p, s, "msg, with: punctuation\nand lines")
+                      for i, (p, s) in enumerate(points_and_status, start=1))
+    return Report(exercise, "ex.ipynb", sum(q.score for q in questions),
+                  sum(q.max_score for q in questions), questions, {"grader": "0"}, 1, 0.5)
+
+
+@pytest.mark.parametrize("points", [
+    [(3, Status.PASSED), (2, Status.FAILED), (3, Status.PASSED)],
+    [(1.5, Status.PASSED), (2.5, Status.MISSING), (1, Status.PASSED)],
+    [(0.25, Status.PASSED), (0.75, Status.ERROR), (2, Status.PASSED)],
+])
+def test_reporter_console_and_points_equal_our_total(points):
+    report = _report(points)
+    result = github.classroom_result([("ex.ipynb", report)])
+    jsonschema.validate(result, reporter.RESULT_SCHEMA)
+    env = {"GRADER_RESULTS": github.encode_result(result)}
+    runs = reporter.decode("grader", env)
+    assert reporter.console_score(runs[0]["results"]) == pytest.approx(report.score)
+    assert reporter.src_score(runs[0]["results"]) == report.score
+    assert reporter.notify(runs) == (f"Points {reporter.js_number(report.score)}/"
+                                     f"{reporter.js_number(report.max_score)}")
+    assert reporter.step_failed(runs) == "Some tests failed."
+
+
+def test_partial_credit_from_an_override_is_counted_the_same_by_both_sums():
+    report = apply_overrides(_report([(3, Status.FAILED), (2, Status.PASSED)]), "ann",
+                             (Override("ann", "q1", 2, "partial credit by hand"),))
+    result = github.classroom_result([("ex.ipynb", report)])
+    assert report.score == 4
+    assert reporter.console_score(result) == reporter.src_score(result) == 4
+
+
+def test_all_passed_is_pass_and_a_grader_error_is_error():
+    passed = github.classroom_result([("a.ipynb", _report([(2, Status.PASSED)]))])
+    broken = github.classroom_result([("a.ipynb", _report([(2, Status.GRADER_ERROR)]))])
+    unreadable = github.classroom_result([("a.ipynb", _report([(2, Status.PASSED)]))], failed=1)
+    assert reporter.step_failed([{"results": passed}]) is None
+    assert broken["status"] == unreadable["status"] == "error"
+
+
+def test_annotations_escape_like_actions_core_and_point_at_the_answer_cell():
+    nb = nbformat.read(ROOT / "examples" / "kmeans_basics" / "bob.ipynb", as_version=4)
+    report = replace(_report([(3, Status.FAILED)]), questions=(
+        replace(_report([(3, Status.FAILED)]).questions[0], id="q2_inertia", hint="50% off"),))
+    for text in (nbformat.writes(nb), json.dumps(nb, indent=None), json.dumps(nb, indent=4)):
+        (line,) = github.annotations(report, "dir, with comma/bob.ipynb", text)
+        props, message = line[len("::error "):].split("::", 1)
+        assert "\n" not in line and "%0A" in message and "50%25 off" in message
+        assert props.startswith("file=dir%2C with comma/bob.ipynb,line=")
+        number = int(props.split(",line=")[1].split(",")[0])
+        cell = next(c for c in nb.cells if c.metadata.get("grader", {}).get("question")
+                    == "q2_inertia")
+        first = json.dumps(cell.source.splitlines()[0])[:-1]  # the string as the file holds it
+        if "\n" in text.strip():  # a one-line file has the whole notebook on line 1
+            assert first in text.splitlines()[number - 1]
+        else:
+            assert number == 1
+
+
+def test_summary_markdown_has_a_row_per_question_and_the_total():
+    report = _report([(2, Status.PASSED), (1, Status.FAILED)])
+    report = replace(report, questions=(report.questions[0],
+                                        replace(report.questions[1], message="a | b")))
+    text = github.summary_markdown([("a.ipynb", report)])
+    rows = [line for line in text.splitlines() if line.startswith("| ")]
+    assert len(rows) == 3 and "a \\| b" in rows[2] and "**Total: 2/3**" in text
