@@ -17,12 +17,13 @@ import click
 from . import catalog
 from .assign import assign as write_stubs
 from .assign import drifted as stubs_drifted
-from .batch import grade_class
+from .batch import default_jobs, grade_class
 from .errors import GraderError
 from .formats import terminal
 from .formats.html import write_html
 from .formats.json_report import write_json
 from .pipeline import grade
+from .progress import progress_for
 
 def _parse_params(ctx, param, values) -> dict:
     """NAME=VALUE pairs; VALUE is read as JSON when it can be (3, 0.5, "text", [1, 2])."""
@@ -145,38 +146,59 @@ def check(notebook, exercise, json_path, html_path, isolate, params, limits, cou
 @click.option("--exercise", required=True, help="Exercise id (see `grader list`).")
 @click.option("--out", required=True, type=click.Path(file_okay=False),
               help="Folder for gradebook.sqlite, grades.csv and one report folder per student.")
-@click.option("--jobs", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Submissions graded at the same time.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None,
+              help=f"Submissions graded at the same time (default: one per core, "
+                   f"{default_jobs()} here).")
+@click.option("--resume", is_flag=True,
+              help="Finish an earlier (killed) run into OUT: grade only the submissions it has "
+                   "not recorded, or whose file changed since.")
+@click.option("--fresh", is_flag=True,
+              help="Forget this exercise's rows and reports in OUT and grade everything again.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Grade on this Dask scheduler's workers (tcp://host:8786) instead of on "
+                   "this machine; needs grader[dask] and the course on every worker.")
 @click.option("--allow-unisolated", is_flag=True,
               help="Grade without the sandbox when it is unavailable (trusted code only).")
 @param_option
 @limit_options
 @course_option
 @reported
-def grade_command(submissions, exercise, out, jobs, allow_unisolated, params, limits, course):
+def grade_command(submissions, exercise, out, jobs, resume, fresh, scheduler, allow_unisolated,
+                  params, limits, course):
     """Grade a class: every notebook in SUBMISSIONS (files or folders) into a gradebook.
 
     The student id is the file name (alice.ipynb) or, for a file named after the exercise, its
     folder (alice/kmeans_basics.ipynb). A broken submission gets its own status and the batch
-    goes on.
+    goes on. Each submission is recorded as it finishes: a killed batch is finished with
+    --resume; an OUT that already holds this exercise's rows needs --resume or --fresh.
 
     \b
     Example:
       grader grade submissions/ --exercise kmeans_basics --out graded --jobs 2
+      grader grade submissions/ --exercise kmeans_basics --out graded --resume
+      grader grade submissions/ --exercise kmeans_basics --out graded --scheduler tcp://host:8786
     """
     result = _grade_and_print(list(submissions), exercise, out, jobs, course, params=params,
-                              limits=limits, allow_unisolated=allow_unisolated)
+                              limits=limits, allow_unisolated=allow_unisolated, resume=resume,
+                              fresh=fresh, scheduler=scheduler)
     _print_outputs(result)
 
 
 def _grade_and_print(submissions, exercise, out, jobs, course, **options):
-    def show(student, report):
-        statuses = " ".join(str(q.status) for q in report.questions)
-        click.echo(f"  {student:<20} {report.score:g}/{report.max_score:g}  {statuses}")
-    click.echo(f"Grading {exercise} into {out} with {jobs} job(s)...")
-    return grade_class(submissions, exercise, out, jobs=jobs, course=course, on_result=show,
-                       parameters=options.get("params"), limits=options.get("limits"),
-                       allow_unisolated=options.get("allow_unisolated", False))
+    where = (f"on the Dask cluster at {options['scheduler']}" if options.get("scheduler")
+             else f"with {jobs or default_jobs()} job(s)")
+    click.echo(f"Grading {exercise} into {out} {where}...")
+    with progress_for() as shown:
+        result = grade_class(submissions, exercise, out, jobs=jobs, course=course,
+                             on_start=shown.start, on_result=shown.done,
+                             parameters=options.get("params"), limits=options.get("limits"),
+                             allow_unisolated=options.get("allow_unisolated", False),
+                             resume=options.get("resume", False),
+                             fresh=options.get("fresh", False),
+                             scheduler=options.get("scheduler"))
+    skipped = f", skipped {len(result.skipped)} unchanged" if result.skipped else ""
+    click.echo(f"Done: graded {len(result.reports)}{skipped}.")
+    return result
 
 
 def _print_outputs(result):
@@ -229,7 +251,8 @@ def demo(out, jobs, course):
     root = catalog.find_course(course)
     for folder in sorted(p for p in (root / "examples").iterdir() if p.is_dir()):
         result = _grade_and_print([str(folder)], folder.name, Path(out) / folder.name, jobs,
-                                  root, allow_unisolated=True)  # our own, trusted examples
+                                  root, allow_unisolated=True,  # our own, trusted examples
+                                  fresh=True)  # a demo starts over each time
         _print_outputs(result)
 
 

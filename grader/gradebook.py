@@ -1,5 +1,11 @@
 """The gradebook: SQLite (WAL), one row per submission and one per question, written as each
-submission finishes; and the CSV export for an LMS."""
+submission finishes; and the CSV export for an LMS.
+
+A batch can be killed at any moment and resumed: a row is committed in one transaction after
+its reports are on disk, so a row is final and a submission without one is graded again.
+"Identical" gradebooks (a resumed batch and an uninterrupted one) agree on every column except
+the timing ones, TIMING_COLUMNS, and the report's own `duration_s` (see `without_timing`).
+"""
 
 from __future__ import annotations
 
@@ -21,7 +27,11 @@ CREATE TABLE IF NOT EXISTS questions (
     exercise TEXT NOT NULL, student TEXT NOT NULL, question TEXT NOT NULL,
     score REAL NOT NULL, max_score REAL NOT NULL, status TEXT NOT NULL, message TEXT NOT NULL,
     PRIMARY KEY (exercise, student, question));
+CREATE TABLE IF NOT EXISTS batches (
+    exercise TEXT PRIMARY KEY, settings TEXT NOT NULL, started_at TEXT NOT NULL);
 """
+TIMING_COLUMNS = ("duration_s", "graded_at")   # differ between runs of the same grading
+TIMING_REPORT_KEYS = ("duration_s",)
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -29,6 +39,55 @@ def connect(path: Path) -> sqlite3.Connection:
     db.execute("PRAGMA journal_mode=WAL")
     db.executescript(SCHEMA)
     return db
+
+
+def recorded(db: sqlite3.Connection, exercise: str) -> dict[str, str]:
+    """student -> sha256 of the file their recorded row was graded from."""
+    return dict(db.execute("SELECT student, sha256 FROM submissions WHERE exercise = ?",
+                           (exercise,)))
+
+
+def batch_settings(db: sqlite3.Connection, exercise: str) -> dict | None:
+    """The settings the recorded rows were graded with (None: no batch recorded them)."""
+    row = db.execute("SELECT settings FROM batches WHERE exercise = ?", (exercise,)).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def start_batch(db: sqlite3.Connection, exercise: str, settings: dict) -> None:
+    with db:
+        db.execute("INSERT OR REPLACE INTO batches VALUES (?,?,?)",
+                   (exercise, json.dumps(settings, sort_keys=True, default=str), _now()))
+
+
+def forget(db: sqlite3.Connection, exercise: str) -> list[str]:
+    """Delete every row of `exercise` (a fresh start); returns the students it held."""
+    students = sorted(recorded(db, exercise))
+    with db:
+        for table in ("questions", "submissions", "batches"):
+            db.execute(f"DELETE FROM {table} WHERE exercise = ?", (exercise,))
+    return students
+
+
+def without_timing(db: sqlite3.Connection, exercise: str) -> dict:
+    """Both tables of `exercise` minus the timing columns: what two runs of the same batch
+    must agree on, byte for byte (the definition of "identical" gradebooks)."""
+    db.row_factory = sqlite3.Row
+    try:
+        subs = {}
+        for row in db.execute("SELECT * FROM submissions WHERE exercise = ?", (exercise,)):
+            row = {k: row[k] for k in row.keys() if k not in TIMING_COLUMNS}
+            report = json.loads(row.pop("report_json"))
+            row["report"] = {k: v for k, v in report.items() if k not in TIMING_REPORT_KEYS}
+            subs[row["student"]] = row
+        questions = sorted(tuple(r) for r in db.execute(
+            "SELECT * FROM questions WHERE exercise = ?", (exercise,)))
+    finally:
+        db.row_factory = None
+    return {"submissions": subs, "questions": questions}
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
 
 
 def record(db: sqlite3.Connection, student: str, sha256: str, status: str,
@@ -40,8 +99,7 @@ def record(db: sqlite3.Connection, student: str, sha256: str, status: str,
                    (report.exercise, student))
         db.execute("INSERT OR REPLACE INTO submissions VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                    (report.exercise, student, report.submission, sha256, report.score,
-                    report.max_score, status, message, report.duration_s,
-                    dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                    report.max_score, status, message, report.duration_s, _now(),
                     json.dumps(report.to_dict(), default=str)))
         db.executemany("INSERT INTO questions VALUES (?,?,?,?,?,?,?)",
                        [(report.exercise, student, q.id, q.score, q.max_score, str(q.status),
