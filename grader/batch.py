@@ -270,6 +270,8 @@ def write_reports(report: Report, folder: Path) -> None:
     """report.json and report.html, each written beside and renamed into place: a reader (or a
     resumed batch) never sees half a report."""
     folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob(".report.*.tmp"):  # left by a batch killed while writing
+        stale.unlink(missing_ok=True)
     for name, write in (("report.json", write_json), ("report.html", write_html)):
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
         os.close(fd)

@@ -58,7 +58,7 @@ def cluster_results(todo: list[tuple[Submission, str]], spec: Exercise, course: 
                                    str(course), run, allow_unisolated, pure=False,
                                    key=f"grader-{spec.id}-{sub.student}-{token}")
             futures[future] = (sub, sha)
-        for future in distributed.as_completed(futures):
+        for future in distributed.as_completed(futures, loop=client.loop):
             sub, sha = futures[future]
             yield sub, sha, *_outcome(future, sub)
 
