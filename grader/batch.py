@@ -16,7 +16,7 @@ import json
 import os
 import tempfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
@@ -135,6 +135,8 @@ def plan(db, spec: Exercise, submissions: list[Submission], settings: dict, out:
         for student in forget(db, spec.id):
             for name in REPORTS:
                 (out / student / name).unlink(missing_ok=True)
+            with suppress(OSError):   # the folder goes too, unless something else is in it
+                (out / student).rmdir()
         done = {}
     elif done and not resume:
         raise UsageError(f"{out / 'gradebook.sqlite'} already holds {len(done)} graded "

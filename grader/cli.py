@@ -147,8 +147,8 @@ def check(notebook, exercise, json_path, html_path, isolate, params, limits, cou
 @click.option("--out", required=True, type=click.Path(file_okay=False),
               help="Folder for gradebook.sqlite, grades.csv and one report folder per student.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None,
-              help=f"Submissions graded at the same time (default: one per core, "
-                   f"{default_jobs()} here).")
+              help=f"Submissions graded at the same time on this machine (default: one per "
+                   f"core, {default_jobs()} here; with --scheduler the workers decide).")
 @click.option("--resume", is_flag=True,
               help="Finish an earlier (killed) run into OUT: grade only the submissions it has "
                    "not recorded, or whose file changed since.")

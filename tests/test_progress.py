@@ -7,11 +7,13 @@ import io
 import os
 import pty
 import re
+import shutil
 import subprocess
 
 import pytest
 
-from batch_runs import DEMO, ROOT, STUDENT_LINE, environment, grade_command, uninterrupted
+from batch_runs import (DEMO, ROOT, STUDENT_LINE, comparable, environment, grade_command, rows,
+                        uninterrupted)
 from grader.progress import BarProgress, PlainProgress, progress_for, student_line
 from grader.results import QuestionResult, Report, Status
 
@@ -49,9 +51,16 @@ def test_a_bar_with_count_and_eta_on_a_terminal():
     assert student_line("alice", a_report(2.0)) in text
 
 
-def test_grade_on_a_real_terminal_shows_the_bar(tmp_path):
+def test_on_a_terminal_a_fresh_regrade_shows_the_bar_and_forgets_the_old_rows(
+        tmp_path, tmp_path_factory):
+    """One real run does two jobs (each grading costs seconds): the bar on a pty, and --fresh
+    on an OUT that holds a whole class."""
+    _, graded, _ = uninterrupted(tmp_path_factory)
+    out = tmp_path / "out"
+    shutil.copytree(graded, out)
     controller, terminal = pty.openpty()
-    proc = subprocess.Popen(grade_command(tmp_path / "out", DEMO / "alice.ipynb", jobs=1),
+    proc = subprocess.Popen(grade_command(out, DEMO / "alice.ipynb", jobs=1,
+                                          options=["--fresh"]),
                             cwd=ROOT, env=environment(None), stdin=subprocess.DEVNULL,
                             stdout=terminal, stderr=terminal)
     os.close(terminal)
@@ -60,6 +69,8 @@ def test_grade_on_a_real_terminal_shows_the_bar(tmp_path):
     text = ANSI.sub("", shown.replace("\r", "\n"))
     assert "Grading" in text and "1/1" in text and "ETA" in text
     assert re.search(r"^  alice +13/13  passed", text, re.MULTILINE)
+    assert set(rows(out)) == {"alice"} and not (out / "bob").exists()
+    assert comparable(out) == comparable(graded, ["alice"])
 
 
 def test_piped_output_is_one_plain_line_per_student(tmp_path_factory):
