@@ -3,8 +3,9 @@ submission finishes; and the CSV export for an LMS.
 
 A batch can be killed at any moment and resumed: a row is committed in one transaction after
 its reports are on disk, so a row is final and a submission without one is graded again.
-"Identical" gradebooks (a resumed batch and an uninterrupted one) agree on every column except
-the timing ones, TIMING_COLUMNS, and the report's own `duration_s` (see `without_timing`).
+"Identical" gradebooks (a resumed batch and an uninterrupted one) agree on every column of both
+tables except the timing ones, `duration_s` and `graded_at`, and on the stored report except
+its own `duration_s` (README, "Resuming a killed batch").
 """
 
 from __future__ import annotations
@@ -30,8 +31,6 @@ CREATE TABLE IF NOT EXISTS questions (
 CREATE TABLE IF NOT EXISTS batches (
     exercise TEXT PRIMARY KEY, settings TEXT NOT NULL, started_at TEXT NOT NULL);
 """
-TIMING_COLUMNS = ("duration_s", "graded_at")   # differ between runs of the same grading
-TIMING_REPORT_KEYS = ("duration_s",)
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -66,24 +65,6 @@ def forget(db: sqlite3.Connection, exercise: str) -> list[str]:
         for table in ("questions", "submissions", "batches"):
             db.execute(f"DELETE FROM {table} WHERE exercise = ?", (exercise,))
     return students
-
-
-def without_timing(db: sqlite3.Connection, exercise: str) -> dict:
-    """Both tables of `exercise` minus the timing columns: what two runs of the same batch
-    must agree on, byte for byte (the definition of "identical" gradebooks)."""
-    db.row_factory = sqlite3.Row
-    try:
-        subs = {}
-        for row in db.execute("SELECT * FROM submissions WHERE exercise = ?", (exercise,)):
-            row = {k: row[k] for k in row.keys() if k not in TIMING_COLUMNS}
-            report = json.loads(row.pop("report_json"))
-            row["report"] = {k: v for k, v in report.items() if k not in TIMING_REPORT_KEYS}
-            subs[row["student"]] = row
-        questions = sorted(tuple(r) for r in db.execute(
-            "SELECT * FROM questions WHERE exercise = ?", (exercise,)))
-    finally:
-        db.row_factory = None
-    return {"submissions": subs, "questions": questions}
 
 
 def _now() -> str:

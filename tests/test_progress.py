@@ -10,8 +10,6 @@ import re
 import shutil
 import subprocess
 
-import pytest
-
 from batch_runs import (DEMO, ROOT, STUDENT_LINE, comparable, environment, grade_command, rows,
                         uninterrupted)
 from grader.progress import BarProgress, PlainProgress, progress_for, student_line
