@@ -16,7 +16,7 @@ import json
 import os
 import tempfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
@@ -95,19 +95,25 @@ def grade_class(paths: list[str | os.PathLike], exercise: str, out: str | os.Pat
             reference_answers(spec, params, execution_limits(spec, run["limits"], isolate))
             if on_start:
                 on_start(len(todo))
-            reports = {}
-            for sub, sha, status, report in _results(todo, spec, course, run, jobs, scheduler,
-                                                     allow_unisolated):
-                write_reports(report, out / sub.student)
-                record(db, sub.student, sha, status, report)   # after its reports: a row is final
-                reports[sub.student] = report
-                if on_result:
-                    on_result(sub.student, report)
+            with closing(_results(todo, spec, course, run, jobs, scheduler,
+                                  allow_unisolated)) as results:   # stops the workers if we fail
+                reports = _record_all(results, db, out, on_result)
         export_csv(db, spec.id, [q.id for q in spec.questions], out / "grades.csv")
     finally:
         db.close()
     return BatchResult(out, out / "gradebook.sqlite", out / "grades.csv", reports,
                        tuple(s.student for s in skipped))
+
+
+def _record_all(results, db, out: Path, on_result) -> dict[str, Report]:
+    reports = {}
+    for sub, sha, status, report in results:
+        write_reports(report, out / sub.student)
+        record(db, sub.student, sha, status, report)   # after its reports: a row is final
+        reports[sub.student] = report
+        if on_result:
+            on_result(sub.student, report)
+    return reports
 
 
 def refuse_unisolated(isolate: bool | None, allow_unisolated: bool) -> None:
