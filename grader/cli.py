@@ -17,7 +17,7 @@ import click
 from . import catalog
 from .assign import assign as write_stubs
 from .assign import drifted as stubs_drifted
-from .batch import grade_class
+from .batch import default_jobs, grade_class
 from .errors import GraderError
 from .export import FORMATS, export_graded
 from .formats import terminal
@@ -26,6 +26,7 @@ from .formats.html import write_html
 from .formats.json_report import write_json
 from .formats.junit import write_junit
 from .pipeline import grade
+from .progress import progress_for
 from .release import with_bundle_notice
 
 def _parse_params(ctx, param, values) -> dict:
@@ -159,8 +160,20 @@ def check(notebook, exercise, json_path, html_path, isolate, junit, params, limi
 @click.option("--exercise", required=True, help="Exercise id (see `grader list`).")
 @click.option("--out", required=True, type=click.Path(file_okay=False),
               help="Folder for gradebook.sqlite, grades.csv and one report folder per student.")
-@click.option("--jobs", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Submissions graded at the same time.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None,
+              help=f"Submissions graded at the same time on this machine (default: one per "
+                   f"core, {default_jobs()} here; with --scheduler the workers decide).")
+@click.option("--resume", is_flag=True,
+              help="Finish an earlier (killed) run into OUT: grade only the submissions it has "
+                   "not recorded, or whose file changed since.")
+@click.option("--fresh", is_flag=True,
+              help="Forget this exercise's rows and reports in OUT and grade everything again.")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Grade on this Dask scheduler's workers (tcp://host:8786) instead of on "
+                   "this machine; needs grader[dask] and the course on every worker.")
+@click.option("--warm/--no-warm", default=True, show_default=True,
+              help="Fork each submission's fresh kernel from a pre-warmed process per worker "
+                   "(libraries already imported); --no-warm starts every kernel from scratch.")
 @click.option("--allow-unisolated", is_flag=True,
               help="Grade without the sandbox when it is unavailable (trusted code only).")
 @junit_option
@@ -169,21 +182,25 @@ def check(notebook, exercise, json_path, html_path, isolate, junit, params, limi
 @limit_options
 @course_option
 @reported
-def grade_command(submissions, exercise, out, jobs, allow_unisolated, junit, overrides, params,
-                  limits, course):
+def grade_command(submissions, exercise, out, jobs, resume, fresh, scheduler, warm,
+                  allow_unisolated, junit, overrides, params, limits, course):
     """Grade a class: every notebook in SUBMISSIONS (files or folders) into a gradebook.
 
     The student id is the file name (alice.ipynb) or, for a file named after the exercise, its
     folder (alice/kmeans_basics.ipynb). A broken submission gets its own status and the batch
-    goes on.
+    goes on. Each submission is recorded as it finishes: a killed batch is finished with
+    --resume; an OUT that already holds this exercise's rows needs --resume or --fresh.
 
     \b
     Example:
       grader grade submissions/ --exercise kmeans_basics --out graded --jobs 2
+      grader grade submissions/ --exercise kmeans_basics --out graded --resume
+      grader grade submissions/ --exercise kmeans_basics --out graded --scheduler tcp://host:8786
       grader grade submissions/ --exercise kmeans_basics --out graded --overrides overrides.csv
     """
     result = _grade_and_print(list(submissions), exercise, out, jobs, course, params=params,
-                              limits=limits, allow_unisolated=allow_unisolated)
+                              limits=limits, allow_unisolated=allow_unisolated, resume=resume,
+                              fresh=fresh, scheduler=scheduler, warm=warm)
     if overrides:
         done = export_graded(out, overrides=overrides, reports=result.reports)
         click.echo(f"Overrides:  {overrides} applied to grades.csv and the reports of "
@@ -195,13 +212,21 @@ def grade_command(submissions, exercise, out, jobs, allow_unisolated, junit, ove
 
 
 def _grade_and_print(submissions, exercise, out, jobs, course, **options):
-    def show(student, report):
-        statuses = " ".join(str(q.status) for q in report.questions)
-        click.echo(f"  {student:<20} {report.score:g}/{report.max_score:g}  {statuses}")
-    click.echo(f"Grading {exercise} into {out} with {jobs} job(s)...")
-    return grade_class(submissions, exercise, out, jobs=jobs, course=course, on_result=show,
-                       parameters=options.get("params"), limits=options.get("limits"),
-                       allow_unisolated=options.get("allow_unisolated", False))
+    where = (f"on the Dask cluster at {options['scheduler']}" if options.get("scheduler")
+             else f"with {jobs or default_jobs()} job(s)")
+    click.echo(f"Grading {exercise} into {out} {where}...")
+    with progress_for() as shown:
+        result = grade_class(submissions, exercise, out, jobs=jobs, course=course,
+                             on_start=shown.start, on_result=shown.done,
+                             parameters=options.get("params"), limits=options.get("limits"),
+                             allow_unisolated=options.get("allow_unisolated", False),
+                             resume=options.get("resume", False),
+                             fresh=options.get("fresh", False),
+                             scheduler=options.get("scheduler"),
+                             warm=options.get("warm", True))
+    skipped = f", skipped {len(result.skipped)} unchanged" if result.skipped else ""
+    click.echo(f"Done: graded {len(result.reports)}{skipped}.")
+    return result
 
 
 def _print_outputs(result):
@@ -255,7 +280,8 @@ def demo(out, jobs, course):
     root = catalog.find_course(course)
     for folder in sorted(p for p in (root / "examples").iterdir() if p.is_dir()):
         result = _grade_and_print([str(folder)], folder.name, Path(out) / folder.name, jobs,
-                                  root, allow_unisolated=True)  # our own, trusted examples
+                                  root, allow_unisolated=True,  # our own, trusted examples
+                                  fresh=True)  # a demo starts over each time
         _print_outputs(result)
 
 

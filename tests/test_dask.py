@@ -1,0 +1,58 @@
+"""`grader grade --scheduler` on a real Dask cluster (a LocalCluster: two worker processes,
+one thread each) grades the demo class like a local run, into the client's one gradebook."""
+
+from __future__ import annotations
+
+import pytest
+
+from batch_runs import DEMO, DEMO_STUDENTS, comparable, environment, grade_command, graded_lines, \
+    run, uninterrupted
+
+distributed = pytest.importorskip("distributed")
+from distributed.diagnostics.plugin import SchedulerPlugin  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as local:
+        local.finished = []
+        local.scheduler.add_plugin(Finished(local.finished))
+        yield local
+
+
+def test_the_demo_class_graded_on_dask_equals_a_local_run(cluster, tmp_path, tmp_path_factory):
+    expected = uninterrupted(tmp_path_factory)[1]
+    out = tmp_path / "out"
+    proc = run(grade_command(out, DEMO, jobs=None, options=["--scheduler",
+                                                            cluster.scheduler_address]),
+               environment(None))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert sorted(graded_lines(proc.stdout)) == list(DEMO_STUDENTS)
+    assert comparable(out) == comparable(expected, DEMO_STUDENTS)
+    # The workers did the grading: one task per student finished on a worker.
+    assert sorted(k.split("-")[2] for k, _ in cluster.finished
+                  if k.startswith("grader-kmeans_basics-")) == list(DEMO_STUDENTS)
+    assert {w for _, w in cluster.finished} <= set(cluster.scheduler.workers)
+
+
+class Finished(SchedulerPlugin):
+    """Records (task key, worker) for every task a worker finished."""
+
+    def __init__(self, finished: list) -> None:
+        self.finished = finished
+
+    def transition(self, key, start, finish, *args, **kwargs):
+        if finish == "memory" and kwargs.get("worker"):
+            self.finished.append((str(key), kwargs["worker"]))
+
+
+def test_a_worker_without_the_exercise_says_what_to_install(cluster):
+    from grader.cluster import check_worker
+
+    with distributed.Client(cluster, set_as_default=False) as client:
+        run_options = {"limits": {}, "isolate": None, "parameters": {}}
+        found = client.submit(check_worker, "not_installed_here", "/no/such/course",
+                              run_options, False, pure=False).result()
+    assert "cannot find exercise 'not_installed_here'" in found["problem"]
+    assert "GRADER_COURSE" in found["hint"] and "/no/such/course" in found["hint"]
