@@ -28,7 +28,7 @@ from pathlib import Path
 from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 
 from .errors import InternalError
-from .sandbox import TMP_BYTES, Cgroup, ResourceLimits, bwrap_args
+from .sandbox import TMP_BYTES, Cgroup, ResourceLimits, bwrap_args, python_paths
 
 PRELOAD = ("numpy", "scipy", "scipy.optimize", "scipy.spatial", "pandas", "matplotlib",
            "matplotlib.pyplot", "matplotlib_inline.backend_inline", "sklearn",
@@ -72,7 +72,8 @@ class Zygote:
               resources: ResourceLimits) -> "ForkedKernel":
         answer = self.request(op="spawn", connection_file=connection_file, cwd=cwd, env=env,
                               args=KERNEL_ARGS, isolate=self.isolate, scratch=str(self.scratch),
-                              tmp_bytes=TMP_BYTES, limits=_rlimits(resources))
+                              tmp_bytes=TMP_BYTES, limits=_rlimits(resources),
+                              keep=[*python_paths(), *self.readable])
         return ForkedKernel(self, answer["pid"])
 
     def request(self, **message) -> dict:

@@ -25,7 +25,8 @@ import sys
 import time
 
 CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID = 0x00020000, 0x10000000, 0x20000000
-MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 4096, 16384, 1 << 18
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = (
+    1, 2, 4, 32, 4096, 16384, 1 << 18)
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS = 1, 4, 38
 LIMITS = {"as": resource.RLIMIT_AS, "cpu": resource.RLIMIT_CPU,
           "fsize": resource.RLIMIT_FSIZE, "nproc": resource.RLIMIT_NPROC,
@@ -66,15 +67,27 @@ def isolate(request: dict) -> None:
         with open(f"/proc/self/{name}", "w") as f:
             f.write(text)
     _mount("none", "/", None, MS_REC | MS_PRIVATE)
-    # A fresh /tmp hides the worker's scratch folder (the zygote's own and earlier runs');
-    # the submission's working folder is bound back at the same path, through an fd opened
-    # before it was hidden.
+    # A fresh /tmp hides the worker's scratch folder (the zygote's own and earlier runs'). What
+    # must stay visible under /tmp (its working folder; a venv or data of a checkout under
+    # /tmp) is bound back at the same path, through an fd opened before it was hidden.
     workdir = request["cwd"]
-    keep = os.open(workdir, os.O_RDONLY | os.O_DIRECTORY)
+    kept = [(path, os.open(path, os.O_PATH)) for path in [workdir, *request["keep"]]
+            if path.startswith("/tmp/") and os.path.exists(path)]
     _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={request['tmp_bytes']}")
-    os.makedirs(workdir)
-    _mount(f"/proc/self/fd/{keep}", workdir, None, MS_BIND | MS_REC)
-    os.close(keep)
+    for path, fd in kept:
+        _mount_point(path, os.path.isdir(f"/proc/self/fd/{fd}"))
+        _mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
+        if path != workdir:  # read-only, as the sandbox has it
+            _mount(None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+        os.close(fd)
+
+
+def _mount_point(path: str, folder: bool) -> None:
+    if folder:
+        os.makedirs(path, exist_ok=True)
+    else:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        open(path, "a").close()
 
 
 def drop_privileges(limits: dict) -> None:
