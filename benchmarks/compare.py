@@ -73,7 +73,9 @@ def say(text: str = "") -> None:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    command = " ".join(shlex.quote(a) for a in [Path(sys.executable).name, *sys.argv])
+    python = os.path.relpath(sys.executable)
+    python = python if not python.startswith("..") else sys.executable
+    command = " ".join(shlex.quote(a) for a in [python, *sys.argv])
     say(f"command: {command}")
     work = args.work or Path(tempfile.mkdtemp(prefix="grader-compare-"))
     work.mkdir(parents=True, exist_ok=True)

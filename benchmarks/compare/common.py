@@ -33,11 +33,18 @@ class Context:
     def env(self) -> dict:
         return {**os.environ, **ONE_THREAD, "MPLBACKEND": "Agg", "PYTHONWARNINGS": "ignore"}
 
+    def env_of(self, python: str | None) -> dict:
+        """`env` with `python`'s virtual environment activated (nbgrader runs `alembic` from the
+        PATH, as in an instructor's activated environment)."""
+        bin_dir = str(Path(python).parent)
+        return {**self.env, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""),
+                "VIRTUAL_ENV": str(Path(bin_dir).parent)}
+
     def bin(self, python: str | None, name: str) -> str:
         return str(Path(python).parent / name)
 
     def run(self, argv: list, **kwargs) -> measure.Run:
-        kwargs.setdefault("env", self.env)
+        kwargs.setdefault("env", self.env_of(argv[0]))   # every tool runs from a venv's bin/
         return measure.run(argv, log=self.log, **kwargs)
 
 
@@ -94,4 +101,7 @@ def in_pool(workers: int, jobs: list[Callable[[], measure.Run]]) -> tuple[float,
 
 
 def failed_run(what: str, r: measure.Run) -> Failed:
-    return Failed(f"{what} exited {r.returncode}: {r.tail(3)}")
+    """The run's most telling line (the last that names an error, else its last line)."""
+    lines = [l.strip() for l in (r.stderr + "\n" + r.stdout).splitlines() if l.strip()]
+    telling = [l for l in lines if "rror" in l or "xception" in l] or lines or ["no output"]
+    return Failed(f"{what} exited {r.returncode}: {telling[-1][:200]}")

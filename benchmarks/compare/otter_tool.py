@@ -89,5 +89,5 @@ def _verdicts(path) -> tuple:
         raise Failed(f"otter run wrote no {path}")
     results = json.loads(path.read_text(encoding="utf-8"))
     tests = {t["name"]: t for t in results.get("tests", [])}
-    return tuple(q.id in tests and tests[q.id]["score"] == tests[q.id]["possible"]
+    return tuple(q.id in tests and tests[q.id]["score"] == tests[q.id]["max_score"]
                  for q in QUESTIONS)

@@ -80,11 +80,11 @@ def measure(ctx: Context, workers: int, cold: bool = False) -> Measurement:
         shutil.rmtree(out, ignore_errors=True)
         argv = [grader_cmd(ctx), "grade", root / "submissions", "--exercise", EXERCISE,
                 "--course", root / "course", "--out", out, "--jobs", workers]
-        r = ctx.run(argv, env={**ctx.env, "GRADER_CACHE_DIR": str(cache)})
+        r = ctx.run(argv, env={**ctx.env_of(ctx.ours_python), "GRADER_CACHE_DIR": str(cache)})
         if not r.ok and "unisolated" in r.stderr:
             m.note = "no sandbox here: --allow-unisolated"
             r = ctx.run(argv + ["--allow-unisolated"],
-                        env={**ctx.env, "GRADER_CACHE_DIR": str(cache)})
+                        env={**ctx.env_of(ctx.ours_python), "GRADER_CACHE_DIR": str(cache)})
         if not r.ok:
             raise failed_run("grader grade", r)
         m.wall = r.wall
