@@ -30,6 +30,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from compare import anchors, assignment, floor, nbgrader_tool, otter_tool, ours, table, warm  # noqa: E402
+from compare.measure import adopt_orphans  # noqa: E402
 from compare.common import Context, Measurement  # noqa: E402
 
 TOOLS = ("warm", "floor", "ours", "nbgrader", "otter")
@@ -77,6 +78,7 @@ def main(argv=None) -> int:
     python = python if not python.startswith("..") else sys.executable
     command = " ".join(shlex.quote(a) for a in [python, *sys.argv])
     say(f"command: {command}")
+    adopt_orphans()
     work = args.work or Path(tempfile.mkdtemp(prefix="grader-compare-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
@@ -96,7 +98,8 @@ def prepare(args, work: Path) -> tuple[Context, dict]:
     broken: dict[str, str] = {}
     ctx = Context(work=work, students=assignment.students(args.submissions), refs={},
                   ours_python=args.ours_python, anchors_python=None, log=work / "commands.log")
-    say(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
+    ctx.load_at_start = os.getloadavg()
+    say(f"load average at start: {' '.join(f'{x:.2f}' for x in ctx.load_at_start)} "
         f"on {os.cpu_count()} cores (BLAS threads pinned to 1 everywhere)")
     if {"nbgrader", "otter"} & set(args.tools):
         try:
@@ -145,7 +148,12 @@ def report(args, ctx: Context, rows: list[Measurement], command: str) -> None:
     n = args.submissions
     agree, agreement = table.agreement(rows, ctx.students)
     data = table.table_rows(rows, n)
+    busy = max(ctx.load_at_start[:2]) > 0.5 * (os.cpu_count() or 1)
     notes = [
+        ("MEASURED ON A BUSY MACHINE (load average at start "
+         f"{ctx.load_at_start[0]:.1f} on {os.cpu_count()} cores): ratios are indicative only; "
+         "re-run on an idle machine for reference numbers." if busy else
+         f"machine idle at start (load average {ctx.load_at_start[0]:.2f})."),
         f"{n} submissions of one 4-question clustering notebook; BLAS threads pinned to 1.",
         "x limit: wall / wall of the warm-kernel limit with the same workers; x ours: wall / "
         "wall of ours with the same workers.",
@@ -179,7 +187,7 @@ def write_markdown(args, ctx, command, data, extra, notes) -> None:
         f"# Grading the same class with each tool ({day})", "",
         "```", command, "```", "",
         table.render(data, markdown=True), "",
-        *[f"- {line}" for line in extra + notes], "",
+        *[f"- {line.strip()}" for line in extra + notes], "",
         "Versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()), ""])
     path.write_text(text, encoding="utf-8")
     say(f"table written to {path}")

@@ -28,6 +28,7 @@ class Context:
     ours_python: str                # the python our grader is installed in
     anchors_python: str | None      # the python otter-grader and nbgrader are installed in
     log: Path                       # every command and its output
+    load_at_start: tuple = ()       # os.getloadavg() before anything ran
 
     @property
     def env(self) -> dict:

@@ -8,6 +8,7 @@ pages once per process: an upper bound, the same for every tool.)
 
 from __future__ import annotations
 
+import ctypes
 import os
 import subprocess
 import threading
@@ -16,10 +17,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
+TICK = os.sysconf("SC_CLK_TCK")
+PR_SET_CHILD_SUBREAPER = 36
 
 
-def _processes() -> dict[int, tuple[int, int]]:
-    """pid -> (parent pid, resident bytes), for every process /proc lets us read."""
+def adopt_orphans() -> None:
+    """Make this process the subreaper of its descendants: a process a tool leaves behind (a
+    daemonised kernel, a sandbox's grandchild whose parent exited) is re-parented here, not to
+    init, so the memory sampler still sees it. Best effort (Linux only)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+def _now_ticks() -> int:
+    with open("/proc/uptime") as f:
+        return int(float(f.read().split()[0]) * TICK)
+
+
+def _processes() -> dict[int, tuple[int, int, int]]:
+    """pid -> (parent pid, resident bytes, start time in ticks since boot), for every process
+    /proc lets us read."""
     table = {}
     for name in os.listdir("/proc"):
         if not name.isdigit():
@@ -30,21 +49,24 @@ def _processes() -> dict[int, tuple[int, int]]:
         except OSError:
             continue   # gone since listdir
         fields = stat[stat.rfind(b")") + 2:].split()
-        # fields[0] is the state (field 3 of proc(5)): ppid is field 4, rss (pages) field 24
-        table[int(name)] = (int(fields[1]), int(fields[21]) * PAGE)
+        # fields[0] is the state (field 3 of proc(5)): ppid is field 4, starttime field 22,
+        # rss (pages) field 24
+        table[int(name)] = (int(fields[1]), int(fields[21]) * PAGE, int(fields[19]))
     return table
 
 
-def tree_rss(root: int) -> int:
-    """Sum of the RSS of every descendant of `root` (not `root` itself)."""
+def tree_rss(root: int, since_ticks: int = 0) -> int:
+    """Sum of the RSS of every descendant of `root` (not `root` itself) started at or after
+    `since_ticks` (so a process left over from an earlier measurement does not count)."""
     table = _processes()
     children: dict[int, list[int]] = {}
-    for pid, (ppid, _) in table.items():
+    for pid, (ppid, _, _) in table.items():
         children.setdefault(ppid, []).append(pid)
     total, stack = 0, list(children.get(root, ()))
     while stack:
         pid = stack.pop()
-        total += table[pid][1]
+        _, rss, started = table[pid]
+        total += rss if started >= since_ticks else 0
         stack += children.get(pid, ())
     return total
 
@@ -58,9 +80,9 @@ class TreeMemory:
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
-        me = os.getpid()
+        me, since = os.getpid(), _now_ticks() - 1
         while not self._stop.is_set():
-            self.peak = max(self.peak, tree_rss(me))
+            self.peak = max(self.peak, tree_rss(me, since))
             self._stop.wait(self.period)
 
     def __enter__(self) -> "TreeMemory":
