@@ -11,7 +11,7 @@ import shutil
 
 from . import notebooks
 from .assignment import QUESTIONS, SETUP, TITLE, asserts
-from .common import Context, Failed, Measurement, failed_run, in_pool, measured
+from .common import Context, Measurement, failed_run, in_pool, measured
 
 ASSIGNMENT = "ps1"
 CONFIG = """\
