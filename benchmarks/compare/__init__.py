@@ -1,0 +1,1 @@
+"""Helpers of benchmarks/compare.py: the assignment, each tool's format and runner, timing."""

@@ -1,0 +1,108 @@
+"""What every tool's module shares: the run context, a measurement, and how to take one."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from . import measure
+
+# Every BLAS / OpenMP pool the scientific stack may start: one thread per worker, so 2 workers
+# on 2 cores do not fight over them (with the defaults, 2 workers are slower than 1).
+ONE_THREAD = {name: "1" for name in (
+    "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")}
+
+
+@dataclass
+class Context:
+    work: Path                      # everything the run writes
+    students: list                  # assignment.Student
+    refs: dict                      # reference values (from the solution)
+    ours_python: str                # the python our grader is installed in
+    anchors_python: str | None      # the python otter-grader and nbgrader are installed in
+    log: Path                       # every command and its output
+    load_at_start: tuple = ()       # os.getloadavg() before anything ran
+
+    @property
+    def env(self) -> dict:
+        return {**os.environ, **ONE_THREAD, "MPLBACKEND": "Agg", "PYTHONWARNINGS": "ignore"}
+
+    def env_of(self, python: str | None) -> dict:
+        """`env` with `python`'s virtual environment activated (nbgrader runs `alembic` from the
+        PATH, as in an instructor's activated environment)."""
+        bin_dir = str(Path(python).parent)
+        return {**self.env, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""),
+                "VIRTUAL_ENV": str(Path(bin_dir).parent)}
+
+    def bin(self, python: str | None, name: str) -> str:
+        return str(Path(python).parent / name)
+
+    def run(self, argv: list, **kwargs) -> measure.Run:
+        kwargs.setdefault("env", self.env_of(argv[0]))   # every tool runs from a venv's bin/
+        return measure.run(argv, log=self.log, **kwargs)
+
+
+@dataclass
+class Measurement:
+    tool: str
+    workers: int
+    wall: float | None = None
+    per_submission: list = field(default_factory=list)   # seconds each submission took
+    peak_tree_bytes: int = 0
+    error: str | None = None
+    note: str = ""
+    verdicts: dict | None = None    # student -> tuple of bools (question passed?)
+
+    @property
+    def median(self) -> float | None:
+        return statistics.median(self.per_submission) if self.per_submission else None
+
+    @property
+    def peak_per_worker(self) -> float:
+        return self.peak_tree_bytes / self.workers
+
+
+class Failed(Exception):
+    """A tool failed: the message is what the table says."""
+
+
+def measured(tool: str, workers: int, body: Callable[[Measurement], None]) -> Measurement:
+    """Run `body` (which fills the measurement's times and verdicts) under the memory sampler;
+    any failure becomes the row's error instead of ending the benchmark."""
+    m = Measurement(tool, workers)
+    started = time.monotonic()
+    try:
+        with measure.TreeMemory() as memory:
+            body(m)
+        m.peak_tree_bytes = memory.peak
+        if m.wall is None:
+            m.wall = time.monotonic() - started
+    except Failed as exc:
+        m.error = str(exc)
+    except Exception as exc:   # a bug here or a tool's surprise: say it, go on with the others
+        m.error = f"{type(exc).__name__}: {exc}"
+        traceback.print_exc()
+    return m
+
+
+def in_pool(workers: int, jobs: list[Callable[[], measure.Run]]) -> tuple[float, list]:
+    """Run independent commands `workers` at a time (as an instructor's shell loop with
+    `xargs -P` would); return the wall time and the runs in job order."""
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        runs = list(pool.map(lambda job: job(), jobs))
+    return time.monotonic() - started, runs
+
+
+def failed_run(what: str, r: measure.Run) -> Failed:
+    """The run's most telling line (the last that names an error, else its last line)."""
+    lines = [l.strip() for l in (r.stderr + "\n" + r.stdout).splitlines() if l.strip()]
+    telling = [l for l in lines if "rror" in l or "xception" in l] or lines or ["no output"]
+    return Failed(f"{what} exited {r.returncode}: {telling[-1][:200]}")

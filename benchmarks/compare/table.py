@@ -1,0 +1,103 @@
+"""The side-by-side table, the agreement check, and the overhead lines (plain text, also
+written as Markdown)."""
+
+from __future__ import annotations
+
+from .assignment import QUESTIONS
+
+LIMIT, OURS = "warm kernels (limit)", "ours"
+HEADER = ("tool", "workers", "wall (s)", "median/sub (s)", "subs/min", "x limit", "x ours",
+          "peak MiB/worker", "note")
+
+
+def _find(rows, tool: str, workers: int):
+    return next((m for m in rows if m.tool == tool and m.workers == workers and not m.error),
+                None)
+
+
+def _ratio(m, ref) -> str:
+    return f"{m.wall / ref.wall:.2f}" if ref and ref.wall else "-"
+
+
+def table_rows(rows, n: int) -> list[tuple]:
+    out = []
+    for m in rows:
+        if m.error:
+            out.append((m.tool, str(m.workers), f"failed: {m.error.splitlines()[0][:150]}",
+                        "", "", "", "", "", m.note))
+            continue
+        ours = _find(rows, OURS, m.workers) or _find(rows, OURS, 1)
+        out.append((m.tool, str(m.workers), f"{m.wall:.1f}",
+                    f"{m.median:.2f}" if m.median is not None else "-",
+                    f"{60 * n / m.wall:.1f}", _ratio(m, _find(rows, LIMIT, m.workers)),
+                    _ratio(m, ours), f"{m.peak_per_worker / 2**20:.0f}", m.note))
+    return out
+
+
+def render(rows: list[tuple], markdown: bool) -> str:
+    cells = [HEADER, *rows]
+    if markdown:
+        lines = ["| " + " | ".join(c) + " |" for c in cells]
+        lines.insert(1, "|" + "|".join("---" for _ in HEADER) + "|")
+        return "\n".join(lines)
+    widths = [max(len(r[i]) for r in cells) for i in range(len(HEADER))]
+    fmt = lambda r: "  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip()
+    return "\n".join([fmt(HEADER), fmt(tuple("-" * w for w in widths))] + [fmt(r) for r in rows])
+
+
+def overhead_lines(rows, n: int) -> list[str]:
+    """Our cost over the plain-python floor, per submission, with each worker count."""
+    lines = []
+    for m in rows:
+        if m.tool != OURS or m.error:
+            continue
+        floor = _find(rows, "plain python (floor)", m.workers)
+        if not floor:
+            continue
+        per_sub = (m.wall - floor.wall) * m.workers / n
+        lines.append(f"our overhead over the plain-python floor, {m.workers} worker(s): "
+                     f"{per_sub:+.2f} s per submission (worker-seconds: (wall ours - wall floor)"
+                     f" x workers / {n}); medians {m.median:.2f} s vs {floor.median:.2f} s")
+    return lines
+
+
+def target_lines(rows) -> list[str]:
+    """The issue's targets, with the numbers of this run."""
+    lines = []
+    for w in sorted({m.workers for m in rows}):
+        ours, limit = _find(rows, OURS, w), _find(rows, LIMIT, w)
+        nbg, otter = _find(rows, "nbgrader autograde", w), _find(rows, "otter run", w)
+        parts = []
+        if ours and limit:
+            parts.append(f"ours/limit {ours.wall / limit.wall:.2f} (target <= 1.15)")
+        if ours and nbg:
+            parts.append(f"nbgrader/ours {nbg.wall / ours.wall:.1f} (target >= 6)")
+        if ours and otter:
+            parts.append(f"otter/ours {otter.wall / ours.wall:.1f} (target >= 15)")
+        if parts:
+            lines.append(f"targets, {w} worker(s): " + "; ".join(parts))
+    return lines
+
+
+def agreement(rows, students) -> tuple[bool, list[str]]:
+    """Does every grading tool pass exactly the questions each student deserves?"""
+    lines, all_agree = [], True
+    graders = [m for m in rows if m.verdicts is not None and not m.error]
+    seen = set()
+    for m in graders:
+        key = (m.tool, m.workers)
+        if key in seen:
+            continue
+        seen.add(key)
+        wrong = [f"{s.id}:{q.id}" for s in students for i, q in enumerate(QUESTIONS)
+                 if m.verdicts.get(s.id, (None,) * len(QUESTIONS))[i] != s.expected[i]]
+        all_agree &= not wrong
+        lines.append(f"  {m.tool} ({m.workers} worker(s)): "
+                     + ("agrees on every question" if not wrong
+                        else f"DISAGREES on {len(wrong)}: {', '.join(wrong[:8])}"))
+    passing = sum(all(s.expected) for s in students)
+    header = (f"agreement: {'every tool passes the same questions' if all_agree else 'TOOLS DISAGREE'}"
+              f" ({len(students)} students, {passing} with full marks; expected per student: "
+              + " ".join(f"{s.id}={''.join('P' if e else 'f' for e in s.expected)}"
+                         for s in students) + ")")
+    return all_agree, [header] + lines
