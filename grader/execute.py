@@ -146,19 +146,24 @@ def _warm_kernels(pool: KernelPool, limits: Limits):
     """A working folder in a zygote's sandbox, and a kernel forked from that zygote (its PID
     namespace ends every process the submission started)."""
     with pool.zygote(limits.isolate, limits.readable) as zygote:
-        workdir = zygote.workdir()
+        prepared = zygote.kernel(limits.resources)
         try:
-            yield workdir, lambda: _forked_manager(zygote, workdir, limits)
+            yield prepared.workdir, lambda: _forked_manager(prepared)
         finally:
-            shutil.rmtree(workdir, ignore_errors=True)
+            shutil.rmtree(prepared.workdir, ignore_errors=True)
 
 
-def _forked_manager(zygote, workdir: Path, limits: Limits):
-    km, env = _ipc_manager(workdir, [])
+def _forked_manager(prepared):
+    """A kernel manager for a kernel the zygote has forked already (its connection file too)."""
+    km = SandboxedKernelManager(kernel_name="python3", transport="ipc",
+                                client_class="grader.execute.ReadyClient")
+    km.load_connection_file(prepared.connection_file)
+    km.connection_file = prepared.connection_file
+    km._connection_file_written = True  # noqa: SLF001 - it exists: do not write another
     km.provisioner = ZygoteProvisioner(kernel_id=km.kernel_id or "", kernel_spec=km.kernel_spec,
                                        parent=km)
-    km.provisioner.zygote, km.provisioner.resources = zygote, limits.resources
-    return km, env
+    km.provisioner.prepared = prepared
+    return km, kernel_env(prepared.workdir)
 
 
 class ReadyClient(AsyncKernelClient):
