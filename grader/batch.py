@@ -35,7 +35,7 @@ from .reference import cache_key, reference_answers
 from .results import QuestionResult, Report, Status
 from .sandbox import bubblewrap, isolation_problem
 from .spec import Exercise
-from .warm import KernelPool
+from .warm import KernelPool, preload_for
 
 SUFFIXES = (".ipynb", ".py")
 REPORTS = ("report.json", "report.html")
@@ -99,7 +99,7 @@ def grade_class(paths: list[str | os.PathLike], exercise: str, out: str | os.Pat
         sandbox = execution_limits(spec, run["limits"], isolate)
         with threadpool_limits(limits=1), \
                 warm_kernels(warm and scheduler is None and bool(todo), min(jobs, len(todo)),
-                             sandbox) as kernels:
+                             sandbox, preload_for(spec.solution_path)) as kernels:
             # our own comparisons run one BLAS thread: same sums whatever the shell says
             reference_answers(spec, params, sandbox)   # while the zygotes import their libraries
             if on_start:
@@ -207,13 +207,15 @@ def _results(todo, spec, course, run, jobs, scheduler, allow_unisolated,
 
 
 @contextmanager
-def warm_kernels(wanted: bool, workers: int, sandbox) -> Iterator[KernelPool | None]:
+def warm_kernels(wanted: bool, workers: int, sandbox,
+                 preload: tuple[str, ...]) -> Iterator[KernelPool | None]:
     """One zygote per worker, started now (from this thread, which outlives the batch: a
-    sandbox dies with the thread that started it), importing while references are computed."""
+    sandbox dies with the thread that started it), importing what the exercise's solution
+    imports while references are computed."""
     if not wanted:
         yield None
         return
-    with KernelPool() as kernels:
+    with KernelPool(preload) as kernels:
         kernels.prewarm(workers, sandbox.isolate, sandbox.readable)
         yield kernels
 

@@ -33,6 +33,14 @@ from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 from .errors import InternalError
 from .sandbox import TMP_BYTES, Cgroup, ResourceLimits, bwrap_args, python_paths
 
+# What every kernel needs: the kernel itself (and what IPKernelApp.initialize imports on top:
+# debugpy alone is ~0.07 s per kernel), numpy and matplotlib's inline backend.
+KERNEL_MODULES = ("numpy", "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
+                  "IPython", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger",
+                  "IPython.core.completerlib", "IPython.core.debugger",
+                  "IPython.extensions.storemagic", "tornado.queues", "tornado.platform.asyncio",
+                  "pdb", "http.server", "encodings.idna")
+# Without an exercise to go by: the chapter's libraries.
 PRELOAD = ("numpy", "scipy", "scipy.optimize", "scipy.spatial", "pandas", "matplotlib",
            "matplotlib.pyplot", "matplotlib_inline.backend_inline", "sklearn",
            "sklearn.base", "sklearn.cluster", "sklearn.mixture", "sklearn.datasets",
@@ -46,12 +54,14 @@ PRELOAD = ("numpy", "scipy", "scipy.optimize", "scipy.spatial", "pandas", "matpl
            "pdb", "http.server", "encodings.idna")
 # Run once in the zygote, with one BLAS thread (so it starts no thread: forking stays safe).
 WARM_UP = """
+import sys
 import numpy as np
-from sklearn.cluster import KMeans
 from matplotlib.figure import Figure
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 X = np.random.RandomState(0).rand(60, 2)
-KMeans(n_clusters=2, n_init=1, random_state=0).fit(X)
+if "sklearn.cluster" in sys.modules:
+    from sklearn.cluster import KMeans
+    KMeans(n_clusters=2, n_init=1, random_state=0).fit(X)
 fig = Figure()
 FigureCanvasAgg(fig)
 ax = fig.subplots()
@@ -67,9 +77,10 @@ KERNEL_ARGS = ["--HistoryManager.enabled=False"]
 class Zygote:
     """One pre-imported Python process in one sandbox, forking kernels one at a time."""
 
-    def __init__(self, isolate: bool, readable: tuple[str, ...]) -> None:
+    def __init__(self, isolate: bool, readable: tuple[str, ...],
+                 preload: tuple[str, ...] = PRELOAD) -> None:
         from .execute import kernel_env, seed_mpl_config
-        self.isolate, self.readable = isolate, readable
+        self.isolate, self.readable, self.preload = isolate, readable, preload
         # Under /tmp: each kernel gets a fresh /tmp, which hides the whole scratch folder.
         self.scratch = Path(tempfile.mkdtemp(prefix="grader-warm-", dir="/tmp"))
         self._lock = threading.Lock()
@@ -80,7 +91,8 @@ class Zygote:
         if isolate:
             command += bwrap_args(self.scratch, env, extra_ro=readable)
         source = Path(__file__).with_name("zygote.py").read_text(encoding="utf-8")
-        command += [sys.executable, "-c", source, json.dumps({"preload": PRELOAD, "warm_up": WARM_UP})]
+        command += [sys.executable, "-c", source, json.dumps({"preload": preload,
+                                                            "warm_up": WARM_UP})]
         self._stderr = tempfile.TemporaryFile()
         self._process = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
@@ -171,6 +183,29 @@ class Zygote:
                              "run with --no-warm to start each kernel cold, and report this")
 
 
+def imports_of(notebook: Path) -> tuple[str, ...]:
+    """The modules a (trusted) solution notebook imports: what its students' kernels will."""
+    import ast
+
+    import nbformat
+    found: list[str] = []
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        try:
+            tree = ast.parse(cell.source) if cell.cell_type == "code" else None
+        except SyntaxError:  # IPython magics: this cell's imports are not preloaded, that's all
+            continue
+        for node in ast.walk(tree) if tree else ():
+            if isinstance(node, ast.Import):
+                found += [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                found.append(node.module)
+    return tuple(dict.fromkeys(found))
+
+
+def preload_for(notebook: Path) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(KERNEL_MODULES + imports_of(notebook)))
+
+
 def _rlimits(resources: ResourceLimits) -> dict[str, int]:
     return {"as": resources.memory_bytes, "cpu": resources.cpu_seconds,
             "fsize": resources.max_file_bytes, "nproc": resources.max_processes, "core": 0}
@@ -250,7 +285,8 @@ class KernelPool:
     """Zygotes for a batch: one per worker thread at a time, started ahead (`prewarm`) or on
     first use, closed at the end. A zygote whose sandbox died is replaced, never reused."""
 
-    def __init__(self) -> None:
+    def __init__(self, preload: tuple[str, ...] = PRELOAD) -> None:
+        self.preload = preload
         self._idle: list[Zygote] = []
         self._all: list[Zygote] = []
         self._lock = threading.Lock()
@@ -281,7 +317,7 @@ class KernelPool:
                 self._idle.append(found)
 
     def _new(self, isolate: bool, readable: tuple[str, ...]) -> Zygote:
-        zygote = Zygote(isolate, readable)
+        zygote = Zygote(isolate, readable, self.preload)
         with self._lock:
             self._all.append(zygote)
         return zygote
