@@ -159,8 +159,10 @@ def report(args, ctx: Context, rows: list[Measurement], command: str) -> None:
         "wall of ours with the same workers.",
         "median/sub: warm = cells only; floor and otter = one process each; nbgrader = gap "
         "between its per-student log lines; ours = report.json duration_s.",
-        "peak MiB/worker: max of the RSS sum of the whole process tree (tool + kernels + "
-        "sandbox) sampled at 20 Hz, / workers; /usr/bin/time -v sees only the largest process.",
+        "peak RSS/PSS MiB/worker: max of the RSS (PSS) sum of the whole process tree (tool + "
+        "kernels + sandbox) sampled at 20 Hz, / workers; /usr/bin/time -v sees only the largest "
+        "process. RSS counts pages shared by forked processes once per process (ours forks "
+        "kernels from a pre-imported zygote); PSS splits them, so its sum is the real total.",
         "otter grade (the batch command) needs Docker: not run; otter run is its no-Docker path.",
         f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
         f"on {os.cpu_count()} cores.",

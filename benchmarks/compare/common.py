@@ -56,6 +56,7 @@ class Measurement:
     wall: float | None = None
     per_submission: list = field(default_factory=list)   # seconds each submission took
     peak_tree_bytes: int = 0
+    peak_tree_pss: int = 0
     error: str | None = None
     note: str = ""
     verdicts: dict | None = None    # student -> tuple of bools (question passed?)
@@ -82,6 +83,7 @@ def measured(tool: str, workers: int, body: Callable[[Measurement], None]) -> Me
         with measure.TreeMemory() as memory:
             body(m)
         m.peak_tree_bytes = memory.peak
+        m.peak_tree_pss = memory.peak_pss
         if m.wall is None:
             m.wall = time.monotonic() - started
     except Failed as exc:

@@ -55,34 +55,50 @@ def _processes() -> dict[int, tuple[int, int, int]]:
     return table
 
 
-def tree_rss(root: int, since_ticks: int = 0) -> int:
-    """Sum of the RSS of every descendant of `root` (not `root` itself) started at or after
-    `since_ticks` (so a process left over from an earlier measurement does not count)."""
+def tree_rss(root: int, since_ticks: int = 0) -> tuple[int, int]:
+    """(RSS, PSS) summed over every descendant of `root` (not `root` itself) started at or
+    after `since_ticks` (so a process left over from an earlier measurement does not count).
+    RSS counts a page shared by forked processes once per process; PSS splits it between them
+    (a fair total for tools that fork kernels from a pre-imported process)."""
     table = _processes()
     children: dict[int, list[int]] = {}
     for pid, (ppid, _, _) in table.items():
         children.setdefault(ppid, []).append(pid)
-    total, stack = 0, list(children.get(root, ()))
+    rss_total, pss_total, stack = 0, 0, list(children.get(root, ()))
     while stack:
         pid = stack.pop()
         _, rss, started = table[pid]
-        total += rss if started >= since_ticks else 0
+        if started >= since_ticks:
+            rss_total += rss
+            pss_total += _pss(pid, rss)
         stack += children.get(pid, ())
-    return total
+    return rss_total, pss_total
+
+
+def _pss(pid: int, rss: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return rss  # unreadable (or gone): count it whole
 
 
 class TreeMemory:
     """Context manager: the peak of `tree_rss(this process)` while the block runs."""
 
     def __init__(self, hz: float = 20.0) -> None:
-        self.period, self.peak = 1.0 / hz, 0
+        self.period, self.peak, self.peak_pss = 1.0 / hz, 0, 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         me, since = os.getpid(), _now_ticks() - 1
         while not self._stop.is_set():
-            self.peak = max(self.peak, tree_rss(me, since))
+            rss, pss = tree_rss(me, since)
+            self.peak, self.peak_pss = max(self.peak, rss), max(self.peak_pss, pss)
             self._stop.wait(self.period)
 
     def __enter__(self) -> "TreeMemory":

@@ -7,7 +7,7 @@ from .assignment import QUESTIONS
 
 LIMIT, OURS = "warm kernels (limit)", "ours"
 HEADER = ("tool", "workers", "wall (s)", "median/sub (s)", "subs/min", "x limit", "x ours",
-          "peak MiB/worker", "note")
+          "peak RSS MiB/worker", "peak PSS MiB/worker", "note")
 
 
 def _find(rows, tool: str, workers: int):
@@ -24,13 +24,14 @@ def table_rows(rows, n: int) -> list[tuple]:
     for m in rows:
         if m.error:
             out.append((m.tool, str(m.workers), f"failed: {m.error.splitlines()[0][:150]}",
-                        "", "", "", "", "", m.note))
+                        "", "", "", "", "", "", m.note))
             continue
         ours = _find(rows, OURS, m.workers) or _find(rows, OURS, 1)
         out.append((m.tool, str(m.workers), f"{m.wall:.1f}",
                     f"{m.median:.2f}" if m.median is not None else "-",
                     f"{60 * n / m.wall:.1f}", _ratio(m, _find(rows, LIMIT, m.workers)),
-                    _ratio(m, ours), f"{m.peak_per_worker / 2**20:.0f}", m.note))
+                    _ratio(m, ours), f"{m.peak_per_worker / 2**20:.0f}",
+                    f"{m.peak_tree_pss / m.workers / 2**20:.0f}", m.note))
     return out
 
 
