@@ -143,7 +143,7 @@ def _histogram(rows: list[Row]) -> str | None:
     if not rows:
         return None
     top = max(r.max_score for r in rows) or 1.0
-    fig, (ax,) = new_figure(1, height=2.8, width=7.0)
+    fig, (ax,) = new_figure(1, height=2.8, width=7.0, fitted=True)
     bins = min(20, max(5, int(top) + 1))
     ax.hist([r.score for r in rows], bins=bins, range=(0, top), color="#0969da",
             edgecolor="white")
@@ -157,7 +157,7 @@ def _pass_rate_plot(rows: list[Row], question_ids: list[str]) -> str | None:
     stats = question_stats(rows, question_ids)
     if not stats:
         return None
-    fig, (ax,) = new_figure(1, height=0.4 * len(stats) + 1.0, width=7.0)
+    fig, (ax,) = new_figure(1, height=0.4 * len(stats) + 1.0, width=7.0, fitted=True)
     names = [s["id"] for s in stats][::-1]
     ax.barh(names, [s["rate"] for s in stats][::-1], color="#1a7f37")
     ax.set_xlim(0, 100)
