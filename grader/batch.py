@@ -199,7 +199,7 @@ def _results(todo, spec, course, run, jobs, scheduler, allow_unisolated,
         root = find_course(course)
         yield from cluster_results(todo, spec, root, run, scheduler, allow_unisolated)
         return
-    with local_workers(jobs or default_jobs()) as pool:
+    with local_workers(jobs) as pool:
         futures = {pool.submit(grade_one, sub, spec, course, {**run, "pool": kernels}): (sub, sha)
                    for sub, sha in todo}
         for future in as_completed(futures):

@@ -249,6 +249,15 @@ def _scalar(value, name: str | None = None) -> float:
     return number
 
 
+def _invalid_indices(labels: np.ndarray, count: int, what: str) -> Outcome | None:
+    """A failed Outcome when some labels cannot index `count` things (centroids, columns)."""
+    invalid = (labels < 0) | (labels >= count)
+    if not invalid.any():
+        return None
+    return Outcome(False, f"{int(invalid.sum())} of {len(labels)} `labels` are not {what} "
+                          f"(0..{count - 1}).")
+
+
 def _labels(value, name: str | None = None) -> np.ndarray:
     """1-D int64 label vector; whole-valued floats are accepted (labels stored as floats)."""
     array = _numeric(value, name, what="a 1-D array of cluster labels")
@@ -1031,10 +1040,9 @@ def labels_are_nearest_centroid(inputs: dict, rtol: float, atol: float) -> Outco
     labels = _labels(_role(inputs, "labels"), "labels")
     if len(labels) != len(points):
         raise _Reject(f"`labels` has {len(labels)} entries but `X` has {len(points)} rows.")
-    invalid = (labels < 0) | (labels >= len(centroids))
-    if invalid.any():
-        return Outcome(False, f"{int(invalid.sum())} of {len(labels)} `labels` are not valid centroid "
-                              f"indices (0..{len(centroids) - 1}).")
+    invalid = _invalid_indices(labels, len(centroids), "valid centroid indices")
+    if invalid is not None:
+        return invalid
     squared = _squared_distances(points, centroids)
     own, best = squared[np.arange(len(points)), labels], squared.min(axis=1)
     wrong = own > best + atol + _lenient_rtol(rtol, points, centroids) * best

@@ -332,31 +332,28 @@ def _lost_kernel(client, run: CellRun) -> str | None:
 
 def _silently(client, code: str, seconds: float = 30.0) -> bool:
     """Run grader code in the kernel before the student's, invisibly (no output, no history)."""
-    async def run() -> bool:
-        msg_id = client.kc.execute(code, silent=True, store_history=False)
-        while True:
-            reply = await client.kc.get_shell_msg(timeout=seconds)
-            if reply["parent_header"].get("msg_id") == msg_id:
-                return reply["content"].get("status") == "ok"
-    try:
-        return run_sync(run)()
-    except Exception:  # no reply in time: the student's cells will meet the same kernel
-        return False
+    reply = _reply(client, code, seconds)
+    return reply is not None and reply["content"].get("status") == "ok"
 
 
 def _responsive(client, seconds: float = 5.0) -> bool:
     """After an interrupt: does the kernel answer again? Code that swallows KeyboardInterrupt
     keeps it busy forever, and every later cell would wait out its whole time limit."""
-    async def ping() -> bool:
-        msg_id = client.kc.execute("pass", silent=True, store_history=False)
+    return _reply(client, "pass", seconds) is not None
+
+
+def _reply(client, code: str, seconds: float) -> dict | None:
+    """The shell reply to `code` run silently, or None when none comes in time."""
+    async def run() -> dict:
+        msg_id = client.kc.execute(code, silent=True, store_history=False)
         while True:
             reply = await client.kc.get_shell_msg(timeout=seconds)
             if reply["parent_header"].get("msg_id") == msg_id:
-                return True
+                return reply
     try:
-        return run_sync(ping)()
+        return run_sync(run)()
     except Exception:  # queue.Empty: no reply in time
-        return False
+        return None
 
 
 def _tagged(run: CellRun, cell) -> CellRun:

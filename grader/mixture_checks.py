@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .checks import (Outcome, _Reject, _compare_numeric, _labels, _match_rows, _numeric,
-                     _reference, _role, _source_order, register, rule)
+from .checks import (Outcome, _Reject, _compare_numeric, _invalid_indices, _labels,
+                     _match_rows, _numeric, _reference, _role, _source_order, register, rule)
 
 
 @register("matched_columns")
@@ -42,10 +42,9 @@ def labels_are_argmax(inputs: dict, rtol: float, atol: float) -> Outcome:
     labels = _labels(_role(inputs, "labels"), "labels")
     if len(labels) != len(proba):
         raise _Reject(f"`labels` has {len(labels)} entries but `proba` has {len(proba)} rows.")
-    invalid = (labels < 0) | (labels >= proba.shape[1])
-    if invalid.any():
-        return Outcome(False, f"{int(invalid.sum())} of {len(labels)} `labels` are not column "
-                              f"indices of `proba` (0..{proba.shape[1] - 1}).")
+    invalid = _invalid_indices(labels, proba.shape[1], "column indices of `proba`")
+    if invalid is not None:
+        return invalid
     own = proba[np.arange(len(labels)), labels]
     wrong = own < proba.max(axis=1) - atol
     if not wrong.any():

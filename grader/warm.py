@@ -16,6 +16,7 @@ instead of starting a process, so nbclient drives these kernels like any other.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import secrets
 import shutil
@@ -98,12 +99,13 @@ class Zygote:
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
             text=True, env=None if isolate else env, cwd=self.scratch, start_new_session=True)
         self.info: dict | None = None  # what it preloaded: read when first asked for a kernel
+        self._ahead: Prepared | None = None  # the next submission's kernel, already forked
 
     def kernel(self, resources: ResourceLimits) -> "Prepared":
         """A fresh kernel for one submission: the one started ahead when it fits, else one
         started now. Either way the next one starts at once, so that it is ready (~0.1 s of
         start-up, on the other core) when this submission is done."""
-        ahead, self._ahead = getattr(self, "_ahead", None), None
+        ahead, self._ahead = self._ahead, None
         if ahead and (ahead.resources != resources or ahead.process.poll() is not None):
             self.discard(ahead)
             ahead = None
@@ -156,7 +158,7 @@ class Zygote:
         return self._process.poll() is None
 
     def close(self) -> None:
-        ahead, self._ahead = getattr(self, "_ahead", None), None
+        ahead, self._ahead = self._ahead, None
         if ahead and self.alive():
             self.discard(ahead)
         with contextlib.suppress(OSError):
@@ -187,9 +189,9 @@ def imports_of(notebook: Path) -> tuple[str, ...]:
     """The modules a (trusted) solution notebook imports: what its students' kernels will."""
     import ast
 
-    import nbformat
+    from .submission import load_submission
     found: list[str] = []
-    for cell in nbformat.read(notebook, as_version=4).cells:
+    for cell in load_submission(notebook).cells:
         try:
             tree = ast.parse(cell.source) if cell.cell_type == "code" else None
         except SyntaxError:  # IPython magics: this cell's imports are not preloaded, that's all
@@ -275,8 +277,11 @@ def _wait_bound(info: dict, process: ForkedKernel) -> None:
     ports = [info[f"{name}_port"] for name in ("shell", "iopub", "stdin", "hb", "control")]
     paths = [Path(f"{info['ip']}-{port}") for port in ports]
     deadline = time.monotonic() + BOUND_TIMEOUT
-    while not all(p.exists() for p in paths) and time.monotonic() < deadline:
-        if process.poll() is not None:
+    for tick in itertools.count():
+        if all(p.exists() for p in paths) or time.monotonic() > deadline:
+            return
+        # Asking the zygote whether it died is a round trip: every 50 ms, not every look.
+        if tick % 16 == 15 and process.poll() is not None:
             return
         time.sleep(0.003)
 
