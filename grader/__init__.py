@@ -10,15 +10,28 @@ In a student's notebook, `from grader import check; check("q1_fit")` runs one qu
 public checks on the live answers.
 """
 
-from .batch import grade_class
-from .catalog import get_exercise, list_exercises
-from .errors import GraderError, InternalError, SpecError, SubmissionError, UsageError
-from .notebook_check import check
-from .pipeline import grade
-from .results import CheckResult, QuestionResult, Report, Status
+import importlib
 
-__all__ = [
-    "grade", "grade_class", "check", "list_exercises", "get_exercise",
-    "Report", "QuestionResult", "CheckResult", "Status",
-    "GraderError", "UsageError", "SubmissionError", "SpecError", "InternalError",
-]
+# Loaded on first use: `grader grade` starts its kernels' sandboxes before the heavier parts of
+# the grader (nbclient, scipy, jinja2) are imported, so that both happen at the same time.
+_PUBLIC = {
+    "grade": "pipeline", "grade_class": "batch", "check": "notebook_check",
+    "list_exercises": "catalog", "get_exercise": "catalog",
+    "Report": "results", "QuestionResult": "results", "CheckResult": "results",
+    "Status": "results",
+    "GraderError": "errors", "UsageError": "errors", "SubmissionError": "errors",
+    "SpecError": "errors", "InternalError": "errors",
+}
+__all__ = list(_PUBLIC)
+
+
+def __getattr__(name: str):
+    if name not in _PUBLIC:
+        raise AttributeError(f"module 'grader' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_PUBLIC[name]}", __name__), name)
+    globals()[name] = value  # once is enough
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_PUBLIC])

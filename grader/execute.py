@@ -169,35 +169,41 @@ def _forked_manager(prepared):
 class ReadyClient(AsyncKernelClient):
     """jupyter_client's readiness check, without its fixed waits: it drains IOPub until 0.2 s
     of silence (and waits 0.2 s more whenever the first status message beat the subscription),
-    a third of a warm kernel's whole start. The same check, with 20 ms waits."""
+    a third of a warm kernel's whole start. Here the kernel is ready once kernel_info has its
+    reply on shell and its "idle" status on IOPub: that proves the subscription is live and
+    that nothing the kernel sent before is still on its way."""
 
     async def wait_for_ready(self, timeout: float | None = None) -> None:
         deadline = time.monotonic() + (timeout or 60.0)
-        while not await self._kernel_info_and_iopub():
+        while not await self._kernel_info_on_both():
             if not await self._async_is_alive():
                 raise RuntimeError("Kernel died before replying to kernel_info")
             if time.monotonic() > deadline:
                 raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
-        while await self._iopub_message(0.02):
-            pass
 
-    async def _kernel_info_and_iopub(self) -> bool:
+    async def _kernel_info_on_both(self) -> bool:
         self.kernel_info()
         try:
             reply = await self.shell_channel.get_msg(timeout=1)
         except queue.Empty:
             return False
-        if reply["msg_type"] != "kernel_info_reply" or not await self._iopub_message(0.02):
+        if reply["msg_type"] != "kernel_info_reply":
             return False
         self._handle_kernel_info_reply(reply)
-        return True
+        return await self._idle_after_kernel_info(seconds=0.2)
 
-    async def _iopub_message(self, seconds: float) -> bool:
-        try:
-            await self.iopub_channel.get_msg(timeout=seconds)
-            return True
-        except queue.Empty:
-            return False
+    async def _idle_after_kernel_info(self, seconds: float) -> bool:
+        """False when it does not come: the subscription started after the kernel sent it."""
+        end = time.monotonic() + seconds
+        while (left := end - time.monotonic()) > 0:
+            try:
+                msg = await self.iopub_channel.get_msg(timeout=left)
+            except queue.Empty:
+                return False
+            if (msg["msg_type"] == "status" and msg["content"].get("execution_state") == "idle"
+                    and msg["parent_header"].get("msg_type") == "kernel_info_request"):
+                return True
+        return False
 
 
 def _ipc_manager(workdir: Path, prefix: list[str]):

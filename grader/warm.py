@@ -25,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,19 +100,29 @@ class Zygote:
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
             text=True, env=None if isolate else env, cwd=self.scratch, start_new_session=True)
         self.info: dict | None = None  # what it preloaded: read when first asked for a kernel
-        self._ahead: Prepared | None = None  # the next submission's kernel, already forked
+        # The next submission's kernel, forked in the background while this one runs: a fork
+        # of a process with scikit-learn imported takes ~0.1 s when the cores are busy.
+        self._ahead: Future | None = None
+        self._forker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="grader-fork")
 
     def kernel(self, resources: ResourceLimits) -> "Prepared":
         """A fresh kernel for one submission: the one started ahead when it fits, else one
-        started now. Either way the next one starts at once, so that it is ready (~0.1 s of
-        start-up, on the other core) when this submission is done."""
-        ahead, self._ahead = self._ahead, None
+        started now. Either way the next one starts at once, in the background, so that it
+        is ready when this submission is done."""
+        ahead = self._take_ahead()
         if ahead and (ahead.resources != resources or ahead.process.poll() is not None):
             self.discard(ahead)
             ahead = None
         ready = ahead or self._prepare(resources)
-        self._ahead = self._prepare(resources)
+        self._ahead = self._forker.submit(self._prepare, resources)
         return ready
+
+    def _take_ahead(self) -> "Prepared | None":
+        ahead, self._ahead = self._ahead, None
+        try:
+            return ahead.result() if ahead else None
+        except InternalError:  # the zygote died: asking again says so, with its last words
+            return None
 
     def discard(self, prepared: "Prepared") -> None:
         with contextlib.suppress(InternalError):
@@ -158,9 +169,10 @@ class Zygote:
         return self._process.poll() is None
 
     def close(self) -> None:
-        ahead, self._ahead = self._ahead, None
+        ahead = self._take_ahead()
         if ahead and self.alive():
             self.discard(ahead)
+        self._forker.shutdown()
         with contextlib.suppress(OSError):
             self._process.stdin.close()
         with contextlib.suppress(OSError):
