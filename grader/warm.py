@@ -156,7 +156,7 @@ class Zygote:
             try:
                 self._process.stdin.write(json.dumps(message) + "\n")
                 self._process.stdin.flush()
-            except (BrokenPipeError, OSError):
+            except (OSError, ValueError):  # a broken pipe, or one we closed (stop)
                 raise self._died("asked to " + message["op"]) from None
             answer = self._read(message["op"])
         if "error" in answer:
@@ -168,15 +168,17 @@ class Zygote:
     def alive(self) -> bool:
         return self._process.poll() is None
 
-    def close(self) -> None:
-        ahead = self._take_ahead()
-        if ahead and self.alive():
-            self.discard(ahead)
-        self._forker.shutdown()
+    def stop(self) -> None:
+        """End the sandbox, and with it every kernel inside (the one forked ahead too)."""
         with contextlib.suppress(OSError):
             self._process.stdin.close()
         with contextlib.suppress(OSError):
             self._process.kill()
+
+    def close(self) -> None:
+        self.stop()
+        self._take_ahead()  # a fork under way now fails: the zygote is gone
+        self._forker.shutdown()
         self._process.wait()
         if self._cgroup:
             self._cgroup.remove()
@@ -351,5 +353,7 @@ class KernelPool:
     def close(self) -> None:
         with self._lock:
             zygotes, self._all, self._idle = self._all, [], []
+        for zygote in zygotes:  # all at once: each sandbox takes a while to end
+            zygote.stop()
         for zygote in zygotes:
             zygote.close()

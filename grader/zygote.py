@@ -202,7 +202,7 @@ def stop(pid: int, children: dict, seconds: float = 10.0):
             os.kill(pid, signal.SIGKILL)
             _, status = os.waitpid(pid, 0)
             children[pid] = os.waitstatus_to_exitcode(status)
-        time.sleep(0.005)
+        time.sleep(0.001)  # the next submission waits for this answer
     return children[pid]
 
 
