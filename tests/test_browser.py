@@ -77,3 +77,18 @@ def test_dashboard_in_chromium_sorts_its_table(graded_class, browser):
     page.screenshot(path=ARTIFACTS / "dashboard.png", full_page=True)
     assert errors == []
     page.close()
+
+
+def test_dashboard_charts_fit_a_phone_and_have_names(graded_class, browser):
+    page, errors = open_page(browser, graded_class[0] / "index.html", width=400)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 400
+    histogram = page.get_by_role("img", name="Histogram of the scores of")
+    rates = page.get_by_role("img", name="Bar chart of the share of submissions passing")
+    for chart in (histogram, rates):                  # scaled to the column, text and all
+        box = chart.bounding_box()
+        assert chart.evaluate("e => e.tagName") == "svg" and 300 < box["width"] <= 400
+        assert box["height"] > 100
+    assert "q2_inertia" in rates.evaluate("e => e.textContent")
+    page.screenshot(path=ARTIFACTS / "dashboard-phone.png", full_page=True)
+    assert errors == []
+    page.close()

@@ -254,24 +254,19 @@ def _images_picture(name: str, panels) -> Picture:
 # Drawing helpers
 # ---------------------------------------------------------------------------------------------
 
-def new_figure(panels: int, height: float = 3.6, width: float | None = None,
-               fitted: bool = False):
-    """A figure of `panels` axes side by side (inches; 80 dpi keeps the PNGs small).
-
-    `fitted`: let matplotlib fit the margins to the labels (constrained layout). It re-measures
-    every tick label several times, so the per-report pictures (a batch draws thousands) use
-    fixed margins; the dashboard's few plots, with long question ids as labels, are fitted."""
+def new_figure(panels: int, height: float = 3.6, width: float | None = None):
+    """A figure of `panels` axes side by side (inches; 80 dpi keeps the PNGs small)."""
     # A bare Figure on an Agg canvas: no pyplot, no global backend switched, no window.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(width or min(4.0 * panels, 12.0), height), dpi=80,
-                 layout="constrained" if fitted else None)
+    # Fixed margins, not a layout engine: constrained layout re-measures every tick label
+    # several times, and was most of a report's time in a batch.
+    fig = Figure(figsize=(width or min(4.0 * panels, 12.0), height), dpi=80)
     FigureCanvasAgg(fig)
     axes = list(fig.subplots(1, panels, squeeze=False)[0])
-    if not fitted:
-        fig.subplots_adjust(left=0.12 / panels + 0.02, right=0.98, bottom=0.14, top=0.9,
-                            wspace=0.3)
+    fig.subplots_adjust(left=0.12 / panels + 0.02, right=0.98, bottom=0.14, top=0.9,
+                        wspace=0.3)
     return fig, axes
 
 
