@@ -36,8 +36,9 @@ from .errors import InternalError
 from .sandbox import TMP_BYTES, Cgroup, ResourceLimits, bwrap_args, python_paths
 
 # What every kernel needs: the kernel itself (and what IPKernelApp.initialize imports on top:
-# debugpy alone is ~0.07 s per kernel), numpy and matplotlib's inline backend.
-KERNEL_MODULES = ("numpy", "matplotlib", "matplotlib.pyplot", "matplotlib_inline.backend_inline",
+# debugpy alone is ~0.07 s per kernel) and numpy. matplotlib (~0.45 s with pyplot and a first
+# figure) only when the solution imports it: the zygote then adds the inline backend.
+KERNEL_MODULES = ("numpy",
                   "IPython", "ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.debugger",
                   "IPython.core.completerlib", "IPython.core.debugger",
                   "IPython.extensions.storemagic", "tornado.queues", "tornado.platform.asyncio",
@@ -58,18 +59,19 @@ PRELOAD = ("numpy", "scipy", "scipy.optimize", "scipy.spatial", "pandas", "matpl
 WARM_UP = """
 import sys
 import numpy as np
-from matplotlib.figure import Figure
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 X = np.random.RandomState(0).rand(60, 2)
 if "sklearn.cluster" in sys.modules:
     from sklearn.cluster import KMeans
     KMeans(n_clusters=2, n_init=1, random_state=0).fit(X)
-fig = Figure()
-FigureCanvasAgg(fig)
-ax = fig.subplots()
-ax.scatter(X[:, 0], X[:, 1], c=X[:, 0])
-ax.set_title("warm-up")
-fig.canvas.draw()
+if "matplotlib" in sys.modules:
+    from matplotlib.figure import Figure
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    fig = Figure()
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    ax.scatter(X[:, 0], X[:, 1], c=X[:, 0])
+    ax.set_title("warm-up")
+    fig.canvas.draw()
 """
 BOUND_TIMEOUT = 60.0  # seconds for a forked kernel to bind its sockets
 # As a cold kernel in its fresh sandbox: no IPython history (a thread and an sqlite file).

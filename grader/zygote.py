@@ -50,7 +50,12 @@ def preload(modules: list) -> tuple:
     # The kernel's own plotting backend, as ipykernel would set it (matplotlib reads it once).
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     done, failed = [], []
-    for name in modules:
+    # A library that plots (seaborn, pandas) brings matplotlib: the kernel will want pyplot and
+    # its inline backend too.
+    plotting = ["matplotlib.pyplot", "matplotlib_inline.backend_inline"]
+    for name in dict.fromkeys([*modules, *plotting]):
+        if name in plotting and "matplotlib" not in sys.modules:
+            continue
         try:
             __import__(name)
             done.append(name)
