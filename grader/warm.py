@@ -116,8 +116,14 @@ class Zygote:
             self.discard(ahead)
             ahead = None
         ready = ahead or self._prepare(resources)
-        self._ahead = self._forker.submit(self._prepare, resources)
+        self._ahead = self._forker.submit(self._prepare_after, ready, resources)
         return ready
+
+    def _prepare_after(self, first: "Prepared", resources: ResourceLimits) -> "Prepared":
+        """The next kernel, once `first` is up: at the start of a batch both would otherwise
+        start at the same time, on cores still busy with the other workers' zygotes."""
+        _wait_bound(first.connection_info, first.process)
+        return self._prepare(resources)
 
     def _take_ahead(self) -> "Prepared | None":
         ahead, self._ahead = self._ahead, None
@@ -137,11 +143,11 @@ class Zygote:
         sockets = workdir / ".kernel"
         sockets.mkdir()
         seed_mpl_config(workdir)
-        connection_file, _ = write_connection_file(
+        connection_file, info = write_connection_file(
             str(sockets / "connection.json"), transport="ipc", ip=str(sockets / "k"),
             key=secrets.token_hex(32).encode())
         process = self.spawn(connection_file, str(workdir), kernel_env(workdir), resources)
-        return Prepared(workdir, connection_file, process, resources)
+        return Prepared(workdir, connection_file, info, process, resources)
 
     def spawn(self, connection_file: str, cwd: str, env: dict[str, str],
               resources: ResourceLimits) -> "ForkedKernel":
@@ -235,6 +241,7 @@ class Prepared:
 
     workdir: Path
     connection_file: str
+    connection_info: dict
     process: "ForkedKernel"
     resources: ResourceLimits
 
