@@ -33,6 +33,7 @@ from compare import anchors, assignment, floor, nbgrader_tool, otter_tool, ours,
 from compare.measure import adopt_orphans  # noqa: E402
 from compare.common import Context, Measurement  # noqa: E402
 
+SAMPLE_HZ = 5.0
 TOOLS = ("warm", "floor", "ours", "nbgrader", "otter")
 BUILDERS = {"warm": warm, "floor": floor, "ours": ours, "nbgrader": nbgrader_tool,
             "otter": otter_tool}
@@ -57,6 +58,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="virtual environment for otter-grader and nbgrader (created if needed)")
     p.add_argument("--results", type=Path, default=HERE / "results",
                    help="folder for compare-<date>.md")
+    p.add_argument("--no-memory", action="store_true",
+                   help="do not sample memory (the memory columns show -)")
     args = p.parse_args(argv)
     args.tools = [t.strip() for t in args.tools.split(",") if t.strip()]
     unknown = set(args.tools) - set(TOOLS)
@@ -97,7 +100,8 @@ def prepare(args, work: Path) -> tuple[Context, dict]:
     """The context every tool shares, and the tools that could not be set up (and why)."""
     broken: dict[str, str] = {}
     ctx = Context(work=work, students=assignment.students(args.submissions), refs={},
-                  ours_python=args.ours_python, anchors_python=None, log=work / "commands.log")
+                  ours_python=args.ours_python, anchors_python=None, log=work / "commands.log",
+                  sample_hz=None if args.no_memory else SAMPLE_HZ)
     ctx.load_at_start = os.getloadavg()
     say(f"load average at start: {' '.join(f'{x:.2f}' for x in ctx.load_at_start)} "
         f"on {os.cpu_count()} cores (BLAS threads pinned to 1 everywhere)")
@@ -159,10 +163,7 @@ def report(args, ctx: Context, rows: list[Measurement], command: str) -> None:
         "wall of ours with the same workers.",
         "median/sub: warm = cells only; floor and otter = one process each; nbgrader = gap "
         "between its per-student log lines; ours = report.json duration_s.",
-        "peak RSS/PSS MiB/worker: max of the RSS (PSS) sum of the whole process tree (tool + "
-        "kernels + sandbox) sampled at 20 Hz, / workers; /usr/bin/time -v sees only the largest "
-        "process. RSS counts pages shared by forked processes once per process (ours forks "
-        "kernels from a pre-imported zygote); PSS splits them, so its sum is the real total.",
+        memory_note(ctx),
         "otter grade (the batch command) needs Docker: not run; otter run is its no-Docker path.",
         f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
         f"on {os.cpu_count()} cores.",
@@ -175,6 +176,18 @@ def report(args, ctx: Context, rows: list[Measurement], command: str) -> None:
     for line in extra + notes:
         say(line)
     write_markdown(args, ctx, command, data, extra, notes)
+
+
+def memory_note(ctx: Context) -> str:
+    if ctx.sample_hz is None:
+        return "peak RSS/PSS MiB/worker: not measured (--no-memory)."
+    return ("peak RSS/PSS MiB/worker: max of the RSS (PSS) sum of the whole process tree (tool "
+            f"+ kernels + sandbox) sampled at {ctx.sample_hz:g} Hz, / workers; PSS is read only "
+            "on ticks whose RSS sum is within 10 % of the peak so far (PSS peaks come with RSS "
+            "peaks; reading it on every tick slowed the runs). /usr/bin/time -v sees only the "
+            "largest process. RSS counts pages shared by forked processes once per process "
+            "(ours forks kernels from a pre-imported zygote); PSS splits them, so its sum is "
+            "the real total.")
 
 
 def write_markdown(args, ctx, command, data, extra, notes) -> None:

@@ -19,6 +19,10 @@ def _ratio(m, ref) -> str:
     return f"{m.wall / ref.wall:.2f}" if ref and ref.wall else "-"
 
 
+def _mib(value: float | None) -> str:
+    return "-" if value is None else f"{value / 2**20:.0f}"
+
+
 def table_rows(rows, n: int) -> list[tuple]:
     out = []
     for m in rows:
@@ -30,8 +34,7 @@ def table_rows(rows, n: int) -> list[tuple]:
         out.append((m.tool, str(m.workers), f"{m.wall:.1f}",
                     f"{m.median:.2f}" if m.median is not None else "-",
                     f"{60 * n / m.wall:.1f}", _ratio(m, _find(rows, LIMIT, m.workers)),
-                    _ratio(m, ours), f"{m.peak_per_worker / 2**20:.0f}",
-                    f"{m.peak_tree_pss / m.workers / 2**20:.0f}", m.note))
+                    _ratio(m, ours), _mib(m.peak_per_worker), _mib(m.pss_per_worker), m.note))
     return out
 
 
