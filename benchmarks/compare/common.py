@@ -62,6 +62,7 @@ class Measurement:
     error: str | None = None
     note: str = ""
     verdicts: dict | None = None    # student -> tuple of bools (question passed?)
+    repeats: list = field(default_factory=list)   # the runs behind a median row, in run order
 
     @property
     def median(self) -> float | None:
@@ -74,6 +75,33 @@ class Measurement:
     @property
     def pss_per_worker(self) -> float | None:
         return None if self.peak_tree_pss is None else self.peak_tree_pss / self.workers
+
+
+def median_of(runs: list[Measurement]) -> Measurement:
+    """One row for several runs of the same tool and worker count: the median wall of the runs
+    that did not fail; median/sub over every submission of those runs; the largest peak memory;
+    the verdicts of the run whose wall is the median (every run stays in `repeats`, whose
+    verdicts the agreement check reads)."""
+    ok = [r for r in runs if not r.error]
+    if len(runs) == 1 or not ok:
+        return runs[0]
+    middle = sorted(ok, key=lambda r: r.wall)[(len(ok) - 1) // 2]
+    m = Measurement(middle.tool, middle.workers, wall=statistics.median(r.wall for r in ok),
+                    per_submission=[t for r in ok for t in r.per_submission],
+                    peak_tree_bytes=_largest(r.peak_tree_bytes for r in ok),
+                    peak_tree_pss=_largest(r.peak_tree_pss for r in ok),
+                    sampler_cpu_s=max(r.sampler_cpu_s for r in ok),
+                    note=middle.note, verdicts=middle.verdicts, repeats=list(runs))
+    failed = [r for r in runs if r.error]
+    if failed:
+        said = f"{len(failed)} of {len(runs)} runs failed: {failed[0].error.splitlines()[0][:100]}"
+        m.note = f"{m.note}; {said}" if m.note else said
+    return m
+
+
+def _largest(values) -> int | None:
+    known = [v for v in values if v is not None]
+    return max(known) if known else None
 
 
 class Failed(Exception):
