@@ -158,13 +158,15 @@ def measure_repeated(args, ctx: Context, tools: list[str]) -> list[Measurement]:
     if "ours" in tools:
         say("measuring ours with a cold cache...")
         rows.append(progress(ours.measure(ctx, args.workers[0], cold=True)))
+    repeated = f", {args.repeat} runs each" if args.repeat > 1 else ""
+    repeated += ", interleaved" if repeated and len(tools) > 1 else ""
     for w in args.workers:
-        say(f"measuring {' and '.join(tools)}, {w} worker(s), {args.repeat} run(s) each, "
-            "interleaved...")
+        say(f"measuring {' and '.join(tools)}, {w} worker(s){repeated}...")
         runs: dict[str, list] = {t: [] for t in tools}
         for i in range(args.repeat):
             for t in tools:
-                runs[t].append(progress(BUILDERS[t].measure(ctx, w), f" run {i + 1}"))
+                which = f" run {i + 1}" if args.repeat > 1 else ""
+                runs[t].append(progress(BUILDERS[t].measure(ctx, w), which))
         rows += [median_of(runs[t]) for t in tools]
     return rows
 
