@@ -11,8 +11,11 @@ passed the same questions. The table also goes to benchmarks/results/compare-<da
     python benchmarks/compare.py                       # 20 submissions, every tool, 1 and 2 workers
     python benchmarks/compare.py --submissions 3 --tools ours,warm --workers 1
 
-Runs with any python 3.11 (stdlib only); our grader is taken from --ours-python (default: the
-checkout's .venv). About 15 minutes on 2 cores for 20 submissions.
+The limit and ours (the pair behind the 1.15x target) run --repeat times (default 3) per worker
+count, interleaved (limit, ours, limit, ours, ...), and the table gives the median wall and
+every run's; the other tools run once. Memory is sampled at 5 Hz, PSS only near the peak
+(--no-memory: not at all). Runs with any python 3.11 (stdlib only); our grader is taken from
+--ours-python (default: the checkout's .venv). About 18 minutes on 2 cores for 20 submissions.
 """
 
 from __future__ import annotations
@@ -31,11 +34,13 @@ sys.path.insert(0, str(HERE))
 
 from compare import anchors, assignment, floor, nbgrader_tool, otter_tool, ours, table, warm  # noqa: E402
 from compare.measure import adopt_orphans  # noqa: E402
-from compare.common import Context, Measurement  # noqa: E402
+from compare.common import Context, Measurement, median_of  # noqa: E402
 
+SAMPLE_HZ = 5.0
 TOOLS = ("warm", "floor", "ours", "nbgrader", "otter")
 BUILDERS = {"warm": warm, "floor": floor, "ours": ours, "nbgrader": nbgrader_tool,
             "otter": otter_tool}
+REPEATED = ("warm", "ours")   # the pair behind the 1.15x target: measured --repeat times
 LABELS = {"warm": "warm kernels (limit)", "floor": "plain python (floor)", "ours": "ours",
           "nbgrader": "nbgrader autograde", "otter": "otter run"}
 
@@ -48,6 +53,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--tools", default=",".join(TOOLS),
                    help=f"comma-separated subset of {','.join(TOOLS)} (default: all)")
     p.add_argument("--workers", default="1,2", help="worker counts to measure (default 1,2)")
+    p.add_argument("--repeat", type=int, default=3,
+                   help="runs of the warm-kernel limit and of ours per worker count, "
+                        "interleaved; the table gives their median (default 3)")
     p.add_argument("--keep", action="store_true", help="keep the temporary work folder")
     p.add_argument("--work", type=Path,
                    help="work folder (kept; default: a temporary folder, removed unless --keep)")
@@ -57,14 +65,16 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="virtual environment for otter-grader and nbgrader (created if needed)")
     p.add_argument("--results", type=Path, default=HERE / "results",
                    help="folder for compare-<date>.md")
+    p.add_argument("--no-memory", action="store_true",
+                   help="do not sample memory (the memory columns show -)")
     args = p.parse_args(argv)
     args.tools = [t.strip() for t in args.tools.split(",") if t.strip()]
     unknown = set(args.tools) - set(TOOLS)
     if unknown:
         p.error(f"unknown tool(s) {', '.join(sorted(unknown))}; choose from {','.join(TOOLS)}")
     args.workers = sorted({int(w) for w in args.workers.split(",")})
-    if args.submissions < 1 or min(args.workers) < 1:
-        p.error("--submissions and --workers must be at least 1")
+    if args.submissions < 1 or min(args.workers) < 1 or args.repeat < 1:
+        p.error("--submissions, --workers and --repeat must be at least 1")
     return args
 
 
@@ -97,7 +107,8 @@ def prepare(args, work: Path) -> tuple[Context, dict]:
     """The context every tool shares, and the tools that could not be set up (and why)."""
     broken: dict[str, str] = {}
     ctx = Context(work=work, students=assignment.students(args.submissions), refs={},
-                  ours_python=args.ours_python, anchors_python=None, log=work / "commands.log")
+                  ours_python=args.ours_python, anchors_python=None, log=work / "commands.log",
+                  sample_hz=None if args.no_memory else SAMPLE_HZ)
     ctx.load_at_start = os.getloadavg()
     say(f"load average at start: {' '.join(f'{x:.2f}' for x in ctx.load_at_start)} "
         f"on {os.cpu_count()} cores (BLAS threads pinned to 1 everywhere)")
@@ -125,23 +136,46 @@ def prepare(args, work: Path) -> tuple[Context, dict]:
 
 def measure_all(args, ctx: Context, broken: dict) -> list[Measurement]:
     rows = []
-
-    def add(m: Measurement) -> None:
-        rows.append(m)
-        what = f"failed: {m.error}" if m.error else f"{m.wall:.1f} s"
-        say(f"  {m.tool}, {m.workers} worker(s): {what}")
-
+    paired = [t for t in REPEATED if t in args.tools and t not in broken]
     for tool in args.tools:
         if tool in broken:
             rows += [Measurement(LABELS[tool], w, error=broken[tool]) for w in args.workers]
-            continue
-        say(f"measuring {tool}...")
-        if tool == "ours":   # the first run fills the reference cache: reported once, cold
-            add(ours.measure(ctx, args.workers[0], cold=True))
-        for w in args.workers:
-            add(BUILDERS[tool].measure(ctx, w))
+        elif tool in paired:
+            if tool == next(t for t in args.tools if t in paired):
+                rows += measure_repeated(args, ctx, paired)
+        else:
+            say(f"measuring {tool}...")
+            rows += [progress(BUILDERS[tool].measure(ctx, w)) for w in args.workers]
     order = {LABELS[t]: i for i, t in enumerate(TOOLS)}
     return sorted(rows, key=lambda m: (order.get(m.tool, order["ours"]), m.workers))
+
+
+def measure_repeated(args, ctx: Context, tools: list[str]) -> list[Measurement]:
+    """The limit and ours, `args.repeat` runs each per worker count, interleaved (limit, ours,
+    limit, ours, ...) so the machine's drift hits both alike; one row (the median) per tool and
+    worker count. Ours first runs once with a cold cache (that fills the cache)."""
+    rows = []
+    if "ours" in tools:
+        say("measuring ours with a cold cache...")
+        rows.append(progress(ours.measure(ctx, args.workers[0], cold=True)))
+    repeated = f", {args.repeat} runs each" if args.repeat > 1 else ""
+    repeated += ", interleaved" if repeated and len(tools) > 1 else ""
+    for w in args.workers:
+        say(f"measuring {' and '.join(tools)}, {w} worker(s){repeated}...")
+        runs: dict[str, list] = {t: [] for t in tools}
+        for i in range(args.repeat):
+            for t in tools:
+                which = f" run {i + 1}" if args.repeat > 1 else ""
+                runs[t].append(progress(BUILDERS[t].measure(ctx, w), which))
+        rows += [median_of(runs[t]) for t in tools]
+    return rows
+
+
+def progress(m: Measurement, run: str = "") -> Measurement:
+    what = f"failed: {m.error}" if m.error else f"{m.wall:.1f} s"
+    sampler = f" (memory sampler: {m.sampler_cpu_s:.2f} s CPU)" if m.peak_tree_bytes is not None else ""
+    say(f"  {m.tool}, {m.workers} worker(s){run}: {what}{sampler}")
+    return m
 
 
 def report(args, ctx: Context, rows: list[Measurement], command: str) -> None:
@@ -155,14 +189,12 @@ def report(args, ctx: Context, rows: list[Measurement], command: str) -> None:
          "re-run on an idle machine for reference numbers." if busy else
          f"machine idle at start (load average {ctx.load_at_start[0]:.2f})."),
         f"{n} submissions of one 4-question clustering notebook; BLAS threads pinned to 1.",
+        repeat_note(args),
         "x limit: wall / wall of the warm-kernel limit with the same workers; x ours: wall / "
-        "wall of ours with the same workers.",
+        "wall of ours with the same workers (medians for repeated rows).",
         "median/sub: warm = cells only; floor and otter = one process each; nbgrader = gap "
         "between its per-student log lines; ours = report.json duration_s.",
-        "peak RSS/PSS MiB/worker: max of the RSS (PSS) sum of the whole process tree (tool + "
-        "kernels + sandbox) sampled at 20 Hz, / workers; /usr/bin/time -v sees only the largest "
-        "process. RSS counts pages shared by forked processes once per process (ours forks "
-        "kernels from a pre-imported zygote); PSS splits them, so its sum is the real total.",
+        memory_note(ctx),
         "otter grade (the batch command) needs Docker: not run; otter run is its no-Docker path.",
         f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
         f"on {os.cpu_count()} cores.",
@@ -175,6 +207,30 @@ def report(args, ctx: Context, rows: list[Measurement], command: str) -> None:
     for line in extra + notes:
         say(line)
     write_markdown(args, ctx, command, data, extra, notes)
+
+
+def repeat_note(args) -> str:
+    if args.repeat == 1:
+        return ("every tool ran once (--repeat 1): on a shared machine the wall of the same "
+                "command drifts by 10-15 % from minute to minute.")
+    return (f"warm kernels (limit) and ours: {args.repeat} runs each per worker count, "
+            "interleaved (limit, ours, limit, ours, ...) so drift on the machine hits both "
+            "alike; wall = median of the runs, runs (s) = each run's wall in the order they "
+            "ran, median/sub = median over every submission of every run, peak memory = the "
+            "largest of the runs, agreement = every run. The floor, nbgrader and otter "
+            "(2-10x slower) and ours (cold cache) ran once.")
+
+
+def memory_note(ctx: Context) -> str:
+    if ctx.sample_hz is None:
+        return "peak RSS/PSS MiB/worker: not measured (--no-memory)."
+    return ("peak RSS/PSS MiB/worker: max of the RSS (PSS) sum of the whole process tree (tool "
+            f"+ kernels + sandbox) sampled at {ctx.sample_hz:g} Hz, / workers; PSS is read only "
+            "on ticks whose RSS sum is within 10 % of the peak so far (PSS peaks come with RSS "
+            "peaks; reading it on every tick slowed the runs). /usr/bin/time -v sees only the "
+            "largest process. RSS counts pages shared by forked processes once per process "
+            "(ours forks kernels from a pre-imported zygote); PSS splits them, so its sum is "
+            "the real total.")
 
 
 def write_markdown(args, ctx, command, data, extra, notes) -> None:

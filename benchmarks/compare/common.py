@@ -29,6 +29,7 @@ class Context:
     anchors_python: str | None      # the python otter-grader and nbgrader are installed in
     log: Path                       # every command and its output
     load_at_start: tuple = ()       # os.getloadavg() before anything ran
+    sample_hz: float | None = 5.0   # memory sampling rate (None: memory not measured)
 
     @property
     def env(self) -> dict:
@@ -55,35 +56,73 @@ class Measurement:
     workers: int
     wall: float | None = None
     per_submission: list = field(default_factory=list)   # seconds each submission took
-    peak_tree_bytes: int = 0
-    peak_tree_pss: int = 0
+    peak_tree_bytes: int | None = None   # None: memory not measured
+    peak_tree_pss: int | None = None
+    sampler_cpu_s: float = 0.0           # CPU time the memory sampler used during the run
     error: str | None = None
     note: str = ""
     verdicts: dict | None = None    # student -> tuple of bools (question passed?)
+    repeats: list = field(default_factory=list)   # the runs behind a median row, in run order
 
     @property
     def median(self) -> float | None:
         return statistics.median(self.per_submission) if self.per_submission else None
 
     @property
-    def peak_per_worker(self) -> float:
-        return self.peak_tree_bytes / self.workers
+    def peak_per_worker(self) -> float | None:
+        return None if self.peak_tree_bytes is None else self.peak_tree_bytes / self.workers
+
+    @property
+    def pss_per_worker(self) -> float | None:
+        return None if self.peak_tree_pss is None else self.peak_tree_pss / self.workers
+
+
+def median_of(runs: list[Measurement]) -> Measurement:
+    """One row for several runs of the same tool and worker count: the median wall of the runs
+    that did not fail; median/sub over every submission of those runs; the largest peak memory;
+    the verdicts of the run whose wall is the median (every run stays in `repeats`, whose
+    verdicts the agreement check reads)."""
+    ok = [r for r in runs if not r.error]
+    if len(runs) == 1 or not ok:
+        return runs[0]
+    middle = sorted(ok, key=lambda r: r.wall)[(len(ok) - 1) // 2]
+    m = Measurement(middle.tool, middle.workers, wall=statistics.median(r.wall for r in ok),
+                    per_submission=[t for r in ok for t in r.per_submission],
+                    peak_tree_bytes=_largest(r.peak_tree_bytes for r in ok),
+                    peak_tree_pss=_largest(r.peak_tree_pss for r in ok),
+                    sampler_cpu_s=max(r.sampler_cpu_s for r in ok),
+                    note=middle.note, verdicts=middle.verdicts, repeats=list(runs))
+    failed = [r for r in runs if r.error]
+    if failed:
+        said = f"{len(failed)} of {len(runs)} runs failed: {failed[0].error.splitlines()[0][:100]}"
+        m.note = f"{m.note}; {said}" if m.note else said
+    return m
+
+
+def _largest(values) -> int | None:
+    known = [v for v in values if v is not None]
+    return max(known) if known else None
 
 
 class Failed(Exception):
     """A tool failed: the message is what the table says."""
 
 
-def measured(tool: str, workers: int, body: Callable[[Measurement], None]) -> Measurement:
-    """Run `body` (which fills the measurement's times and verdicts) under the memory sampler;
-    any failure becomes the row's error instead of ending the benchmark."""
+def measured(ctx: Context, tool: str, workers: int,
+             body: Callable[[Measurement], None]) -> Measurement:
+    """Run `body` (which fills the measurement's times and verdicts) under the memory sampler
+    (unless `ctx.sample_hz` is None); any failure becomes the row's error instead of ending the
+    benchmark."""
     m = Measurement(tool, workers)
     started = time.monotonic()
     try:
-        with measure.TreeMemory() as memory:
+        if ctx.sample_hz is None:
             body(m)
-        m.peak_tree_bytes = memory.peak
-        m.peak_tree_pss = memory.peak_pss
+        else:
+            with measure.TreeMemory(ctx.sample_hz) as memory:
+                body(m)
+            m.peak_tree_bytes, m.peak_tree_pss = memory.peak, memory.peak_pss
+            m.sampler_cpu_s = memory.cpu_s
         if m.wall is None:
             m.wall = time.monotonic() - started
     except Failed as exc:

@@ -37,4 +37,4 @@ def measure(ctx: Context, workers: int) -> Measurement:
                 raise failed_run("python", r)
         m.per_submission = [r.wall for r in runs]
 
-    return measured("plain python (floor)", workers, body)
+    return measured(ctx, "plain python (floor)", workers, body)

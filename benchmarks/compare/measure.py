@@ -2,8 +2,12 @@
 
 `/usr/bin/time -v` reports the peak RSS of the largest single process only; a grader is a tool
 process plus kernels plus sandboxes, so `TreeMemory` sums the RSS of every descendant of this
-script, about 20 times a second, and keeps the largest total. (An RSS sum counts shared library
-pages once per process: an upper bound, the same for every tool.)
+script, 5 times a second, and keeps the largest total. (An RSS sum counts shared library pages
+once per process: an upper bound, the same for every tool.) It also keeps the largest PSS sum
+(shared pages split between the processes sharing them), read from `smaps_rollup` only on ticks
+whose RSS sum is within 10 % of the largest seen so far: PSS peaks come with RSS peaks, and
+reading every process's `smaps_rollup` on every tick cost a large share of a core, enough to
+slow the tools being measured.
 """
 
 from __future__ import annotations
@@ -55,24 +59,33 @@ def _processes() -> dict[int, tuple[int, int, int]]:
     return table
 
 
-def tree_rss(root: int, since_ticks: int = 0) -> tuple[int, int]:
-    """(RSS, PSS) summed over every descendant of `root` (not `root` itself) started at or
-    after `since_ticks` (so a process left over from an earlier measurement does not count).
-    RSS counts a page shared by forked processes once per process; PSS splits it between them
-    (a fair total for tools that fork kernels from a pre-imported process)."""
+def tree(root: int, since_ticks: int = 0) -> list[tuple[int, int]]:
+    """(pid, resident bytes) of every descendant of `root` (not `root` itself) started at or
+    after `since_ticks` (so a process left over from an earlier measurement does not count)."""
     table = _processes()
     children: dict[int, list[int]] = {}
     for pid, (ppid, _, _) in table.items():
         children.setdefault(ppid, []).append(pid)
-    rss_total, pss_total, stack = 0, 0, list(children.get(root, ()))
+    members, stack = [], list(children.get(root, ()))
     while stack:
         pid = stack.pop()
         _, rss, started = table[pid]
         if started >= since_ticks:
-            rss_total += rss
-            pss_total += _pss(pid, rss)
+            members.append((pid, rss))
         stack += children.get(pid, ())
-    return rss_total, pss_total
+    return members
+
+
+def tree_rss(root: int, since_ticks: int = 0) -> tuple[int, int]:
+    """(RSS, PSS) summed over `tree(root, since_ticks)`. RSS counts a page shared by forked
+    processes once per process; PSS splits it between them (a fair total for tools that fork
+    kernels from a pre-imported process)."""
+    members = tree(root, since_ticks)
+    return sum(rss for _, rss in members), tree_pss(members)
+
+
+def tree_pss(members: list[tuple[int, int]]) -> int:
+    return sum(_pss(pid, rss) for pid, rss in members)
 
 
 def _pss(pid: int, rss: int) -> int:
@@ -87,19 +100,30 @@ def _pss(pid: int, rss: int) -> int:
 
 
 class TreeMemory:
-    """Context manager: the peak of `tree_rss(this process)` while the block runs."""
+    """Context manager: the peak RSS and PSS sums of this process's tree while the block runs,
+    sampled `hz` times a second; PSS is read only on ticks whose RSS sum is at least
+    `near_peak` times the peak RSS sum so far. `cpu_s` is the sampler's own CPU time."""
 
-    def __init__(self, hz: float = 20.0) -> None:
-        self.period, self.peak, self.peak_pss = 1.0 / hz, 0, 0
+    def __init__(self, hz: float = 5.0, near_peak: float = 0.9) -> None:
+        self.period, self.near_peak = 1.0 / hz, near_peak
+        self.peak, self.peak_pss, self.cpu_s, self.ticks, self.pss_ticks = 0, 0, 0.0, 0, 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         me, since = os.getpid(), _now_ticks() - 1
         while not self._stop.is_set():
-            rss, pss = tree_rss(me, since)
-            self.peak, self.peak_pss = max(self.peak, rss), max(self.peak_pss, pss)
+            self._sample(me, since)
+            self.cpu_s = time.thread_time()
             self._stop.wait(self.period)
+
+    def _sample(self, me: int, since: int) -> None:
+        members = tree(me, since)
+        rss = sum(r for _, r in members)
+        self.peak, self.ticks = max(self.peak, rss), self.ticks + 1
+        if rss and rss >= self.near_peak * self.peak:
+            self.peak_pss = max(self.peak_pss, tree_pss(members))
+            self.pss_ticks += 1
 
     def __enter__(self) -> "TreeMemory":
         self._thread.start()

@@ -87,7 +87,7 @@ def measure(ctx: Context, workers: int) -> Measurement:
         if workers > 1:
             m.note = f"{workers} copies by hand"
 
-    return measured("nbgrader autograde", workers, body)
+    return measured(ctx, "nbgrader autograde", workers, body)
 
 
 def _per_submission(r) -> list:

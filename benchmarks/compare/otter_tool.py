@@ -81,7 +81,7 @@ def measure(ctx: Context, workers: int) -> Measurement:
         m.verdicts = {s.id: _verdicts(out / s.id / "results.json") for s in ctx.students}
         m.note = "otter grade needs Docker"
 
-    return measured("otter run", workers, body)
+    return measured(ctx, "otter run", workers, body)
 
 
 def _verdicts(path) -> tuple:

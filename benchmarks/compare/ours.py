@@ -90,7 +90,7 @@ def measure(ctx: Context, workers: int, cold: bool = False) -> Measurement:
         m.wall = r.wall
         m.verdicts, m.per_submission = _read_reports(ctx, out)
 
-    return measured(label, workers, body)
+    return measured(ctx, label, workers, body)
 
 
 def _read_reports(ctx: Context, out) -> tuple[dict, list]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from .assignment import QUESTIONS
 
 LIMIT, OURS = "warm kernels (limit)", "ours"
-HEADER = ("tool", "workers", "wall (s)", "median/sub (s)", "subs/min", "x limit", "x ours",
+HEADER = ("tool", "workers", "wall (s)", "runs (s)", "median/sub (s)", "subs/min", "x limit", "x ours",
           "peak RSS MiB/worker", "peak PSS MiB/worker", "note")
 
 
@@ -19,19 +19,29 @@ def _ratio(m, ref) -> str:
     return f"{m.wall / ref.wall:.2f}" if ref and ref.wall else "-"
 
 
+def _mib(value: float | None) -> str:
+    return "-" if value is None else f"{value / 2**20:.0f}"
+
+
+def _runs(m) -> str:
+    """Every run's wall, in the order they ran ("-" for a row measured once)."""
+    if not m.repeats:
+        return "-"
+    return " / ".join("failed" if r.error else f"{r.wall:.1f}" for r in m.repeats)
+
+
 def table_rows(rows, n: int) -> list[tuple]:
     out = []
     for m in rows:
         if m.error:
             out.append((m.tool, str(m.workers), f"failed: {m.error.splitlines()[0][:150]}",
-                        "", "", "", "", "", "", m.note))
+                        "", "", "", "", "", "", "", m.note))
             continue
         ours = _find(rows, OURS, m.workers) or _find(rows, OURS, 1)
-        out.append((m.tool, str(m.workers), f"{m.wall:.1f}",
+        out.append((m.tool, str(m.workers), f"{m.wall:.1f}", _runs(m),
                     f"{m.median:.2f}" if m.median is not None else "-",
                     f"{60 * n / m.wall:.1f}", _ratio(m, _find(rows, LIMIT, m.workers)),
-                    _ratio(m, ours), f"{m.peak_per_worker / 2**20:.0f}",
-                    f"{m.peak_tree_pss / m.workers / 2**20:.0f}", m.note))
+                    _ratio(m, ours), _mib(m.peak_per_worker), _mib(m.pss_per_worker), m.note))
     return out
 
 
@@ -80,22 +90,33 @@ def target_lines(rows) -> list[str]:
     return lines
 
 
+def _wrong(m, students) -> list[str]:
+    """student:question pairs where the run's verdict is not the one the student deserves."""
+    return [f"{s.id}:{q.id}" for s in students for i, q in enumerate(QUESTIONS)
+            if m.verdicts.get(s.id, (None,) * len(QUESTIONS))[i] != s.expected[i]]
+
+
+def _agreement_line(m, students) -> tuple[bool, str]:
+    """Does every run behind the row agree? Each disagreeing run is named."""
+    runs = m.repeats or [m]
+    checked = [(i, _wrong(r, students)) for i, r in enumerate(runs)
+               if r.verdicts is not None and not r.error]
+    wrong = [(i, w) for i, w in checked if w]
+    which = (lambda i: f"run {i + 1} of {len(runs)} ") if m.repeats else (lambda i: "")
+    text = "; ".join(f"{which(i)}DISAGREES on {len(w)}: {', '.join(w[:8])}" for i, w in wrong)
+    every = f" in all {len(checked)} runs" if m.repeats else ""
+    return not wrong, (f"  {m.tool} ({m.workers} worker(s)): "
+                       + (text or f"agrees on every question{every}"))
+
+
 def agreement(rows, students) -> tuple[bool, list[str]]:
     """Does every grading tool pass exactly the questions each student deserves?"""
     lines, all_agree = [], True
-    graders = [m for m in rows if m.verdicts is not None and not m.error]
-    seen = set()
-    for m in graders:
-        key = (m.tool, m.workers)
-        if key in seen:
-            continue
-        seen.add(key)
-        wrong = [f"{s.id}:{q.id}" for s in students for i, q in enumerate(QUESTIONS)
-                 if m.verdicts.get(s.id, (None,) * len(QUESTIONS))[i] != s.expected[i]]
-        all_agree &= not wrong
-        lines.append(f"  {m.tool} ({m.workers} worker(s)): "
-                     + ("agrees on every question" if not wrong
-                        else f"DISAGREES on {len(wrong)}: {', '.join(wrong[:8])}"))
+    for m in rows:
+        if m.verdicts is not None and not m.error:
+            agrees, line = _agreement_line(m, students)
+            all_agree &= agrees
+            lines.append(line)
     passing = sum(all(s.expected) for s in students)
     header = (f"agreement: {'every tool passes the same questions' if all_agree else 'TOOLS DISAGREE'}"
               f" ({len(students)} students, {passing} with full marks; expected per student: "

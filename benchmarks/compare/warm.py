@@ -35,4 +35,4 @@ def measure(ctx: Context, workers: int) -> Measurement:
         m.per_submission = list(times["per_submission"].values())
         m.note = "cells only"
 
-    return measured("warm kernels (limit)", workers, body)
+    return measured(ctx, "warm kernels (limit)", workers, body)
