@@ -13,7 +13,7 @@ passed the same questions. The table also goes to benchmarks/results/compare-<da
 
 The limit and ours (the pair behind the 1.15x target) run --repeat times (default 3) per worker
 count, interleaved (limit, ours, limit, ours, ...), and the table gives the median wall and
-every run's; the other tools run once. Memory is sampled at 5 Hz, PSS only near the peak
+every run's; the other tools run once. Memory is sampled at 10 Hz, PSS only at a new peak
 (--no-memory: not at all). Runs with any python 3.11 (stdlib only); our grader is taken from
 --ours-python (default: the checkout's .venv). About 18 minutes on 2 cores for 20 submissions.
 """
@@ -36,7 +36,7 @@ from compare import anchors, assignment, floor, nbgrader_tool, otter_tool, ours,
 from compare.measure import adopt_orphans  # noqa: E402
 from compare.common import Context, Measurement, median_of  # noqa: E402
 
-SAMPLE_HZ = 5.0
+SAMPLE_HZ = 10.0
 TOOLS = ("warm", "floor", "ours", "nbgrader", "otter")
 BUILDERS = {"warm": warm, "floor": floor, "ours": ours, "nbgrader": nbgrader_tool,
             "otter": otter_tool}
@@ -226,7 +226,7 @@ def memory_note(ctx: Context) -> str:
         return "peak RSS/PSS MiB/worker: not measured (--no-memory)."
     return ("peak RSS/PSS MiB/worker: max of the RSS (PSS) sum of the whole process tree (tool "
             f"+ kernels + sandbox) sampled at {ctx.sample_hz:g} Hz, / workers; PSS is read only "
-            "on ticks whose RSS sum is within 10 % of the peak so far (PSS peaks come with RSS "
+            "on ticks whose RSS sum is a new high (PSS peaks come with RSS "
             "peaks; reading it on every tick slowed the runs). /usr/bin/time -v sees only the "
             "largest process. RSS counts pages shared by forked processes once per process "
             "(ours forks kernels from a pre-imported zygote); PSS splits them, so its sum is "

@@ -29,7 +29,7 @@ class Context:
     anchors_python: str | None      # the python otter-grader and nbgrader are installed in
     log: Path                       # every command and its output
     load_at_start: tuple = ()       # os.getloadavg() before anything ran
-    sample_hz: float | None = 5.0   # memory sampling rate (None: memory not measured)
+    sample_hz: float | None = 10.0   # memory sampling rate (None: memory not measured)
 
     @property
     def env(self) -> dict:
