@@ -79,15 +79,18 @@ class Measurement:
 
 def median_of(runs: list[Measurement]) -> Measurement:
     """One row for several runs of the same tool and worker count: the median wall of the runs
-    that did not fail; median/sub over every submission of those runs; the largest peak memory;
+    that did not fail (of those without the memory sampler, if any); median/sub over every
+    submission of those runs; the largest peak memory;
     the verdicts of the run whose wall is the median (every run stays in `repeats`, whose
     verdicts the agreement check reads)."""
     ok = [r for r in runs if not r.error]
     if len(runs) == 1 or not ok:
         return runs[0]
-    middle = sorted(ok, key=lambda r: r.wall)[(len(ok) - 1) // 2]
-    m = Measurement(middle.tool, middle.workers, wall=statistics.median(r.wall for r in ok),
-                    per_submission=[t for r in ok for t in r.per_submission],
+    # Times from the runs without the memory sampler, when there are any.
+    timed = [r for r in ok if r.peak_tree_bytes is None] or ok
+    middle = sorted(timed, key=lambda r: r.wall)[(len(timed) - 1) // 2]
+    m = Measurement(middle.tool, middle.workers, wall=statistics.median(r.wall for r in timed),
+                    per_submission=[t for r in timed for t in r.per_submission],
                     peak_tree_bytes=_largest(r.peak_tree_bytes for r in ok),
                     peak_tree_pss=_largest(r.peak_tree_pss for r in ok),
                     sampler_cpu_s=max(r.sampler_cpu_s for r in ok),
