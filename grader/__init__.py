@@ -12,8 +12,8 @@ public checks on the live answers.
 
 import importlib
 
-# Loaded on first use: `grader grade` starts its kernels' sandboxes before the heavier parts of
-# the grader (nbclient, scipy, jinja2) are imported, so that both happen at the same time.
+# Loaded on first use: `import grader` (and so every `grader` command, and `check` in a
+# student's notebook) pays only for the modules the names it uses need.
 _PUBLIC = {
     "grade": "pipeline", "grade_class": "batch", "check": "notebook_check",
     "list_exercises": "catalog", "get_exercise": "catalog",

@@ -92,11 +92,11 @@ def grade_class(paths: list[str | os.PathLike], exercise: str, out: str | os.Pat
     run = {"limits": limits or {}, "isolate": isolate, "parameters": params}
     db = connect(out / "gradebook.sqlite")
     try:
-        settings = batch_identity(spec, run)
+        sandbox = execution_limits(spec, run["limits"], isolate)
+        settings = batch_identity(spec, run["parameters"], sandbox)
         todo, skipped = plan(db, spec, submissions, settings, out, resume=resume, fresh=fresh)
         start_batch(db, spec.id, settings)
         jobs = jobs or default_jobs()
-        sandbox = execution_limits(spec, run["limits"], isolate)
         with threadpool_limits(limits=1), \
                 warm_kernels(warm and scheduler is None and bool(todo), min(jobs, len(todo)),
                              sandbox, preload_for(spec.solution_path)) as kernels:
@@ -125,21 +125,27 @@ def _record_all(results, db, out: Path, on_result) -> dict[str, Report]:
     return reports
 
 
+def unisolated_reason(isolate: bool | None, allow_unisolated: bool) -> str | None:
+    """Why student code would run unisolated here, unless that is allowed (None: it won't)."""
+    if allow_unisolated or (isolate is not False and bubblewrap() is not None):
+        return None
+    return "isolation was turned off" if isolate is False else isolation_problem()
+
+
 def refuse_unisolated(isolate: bool | None, allow_unisolated: bool) -> None:
-    if not allow_unisolated and (isolate is False or bubblewrap() is None):
-        why = "isolation was turned off" if isolate is False else isolation_problem()
+    why = unisolated_reason(isolate, allow_unisolated)
+    if why:
         raise UsageError(f"refusing to grade a class unisolated: {why}",
                          "install bubblewrap (Debian/Ubuntu: apt install bubblewrap), or pass "
                          "--allow-unisolated if every submission is trusted")
 
 
-def batch_identity(spec: Exercise, run: dict) -> dict:
+def batch_identity(spec: Exercise, parameters: dict, limits) -> dict:
     """What the results depend on besides the submission: rows graded with other settings
     must not be mixed into one gradebook. The reference key covers the solution, the spec,
     the parameters and the library versions."""
-    limits = execution_limits(spec, run["limits"], run["isolate"])
-    return {"parameters": run["parameters"], "limits": dataclasses.asdict(limits),
-            "reference": cache_key(spec, run["parameters"])}
+    return {"parameters": parameters, "limits": dataclasses.asdict(limits),
+            "reference": cache_key(spec, parameters)}
 
 
 def plan(db, spec: Exercise, submissions: list[Submission], settings: dict, out: Path, *,
@@ -222,9 +228,8 @@ def warm_kernels(wanted: bool, workers: int, sandbox,
 
 # --- WORKER POOL -------------------------------------------------------------------------------
 # The one place where local workers are created. Each worker thread grades one submission at a
-# time through grader.pipeline.grade (whose kernel is a process of its own). Per-worker set-up
-# and tear-down (e.g. a pre-warmed kernel per worker) belongs here: `initializer` runs once in
-# each worker thread; tear-down goes after the `yield`.
+# time through grader.pipeline.grade (whose kernel is a process of its own, forked from the
+# pool's zygotes when the batch is warm: grader.warm).
 @contextmanager
 def local_workers(jobs: int) -> Iterator[ThreadPoolExecutor]:
     pool = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="grader-worker")

@@ -26,13 +26,12 @@ from typing import Iterator
 
 from threadpoolctl import threadpool_limits
 
-from .batch import Submission, grade_one
+from .batch import Submission, grade_one, unisolated_reason
 from .catalog import find_course, get_exercise
 from .environment import environment
 from .errors import GraderError, InternalError, UsageError
 from .pipeline import execution_limits
 from .reference import cache_key, reference_answers
-from .sandbox import bubblewrap, isolation_problem
 from .spec import Exercise
 from .submission import load_submission
 
@@ -183,8 +182,8 @@ def _outcome(future, sub: Submission) -> tuple:
 
 
 def _refuse_unisolated_here(run: dict, allow_unisolated: bool) -> None:
-    if not allow_unisolated and (run["isolate"] is False or bubblewrap() is None):
-        why = "isolation was turned off" if run["isolate"] is False else isolation_problem()
+    why = unisolated_reason(run["isolate"], allow_unisolated)
+    if why:
         raise UsageError(f"the Dask worker on {socket.gethostname()} refuses to grade "
                          f"unisolated: {why}",
                          "install bubblewrap on every worker machine (apt install bubblewrap), "

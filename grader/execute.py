@@ -206,13 +206,19 @@ class ReadyClient(AsyncKernelClient):
         return False
 
 
-def _ipc_manager(workdir: Path, prefix: list[str]):
+def kernel_folder(workdir: Path) -> Path:
+    """The kernel's folder for its Unix sockets and connection file (matplotlib's seeded too)."""
     sockets = workdir / ".kernel"
     sockets.mkdir()
+    seed_mpl_config(workdir)
+    return sockets
+
+
+def _ipc_manager(workdir: Path, prefix: list[str]):
+    sockets = kernel_folder(workdir)
     km = SandboxedKernelManager(kernel_name="python3", prefix=prefix, transport="ipc",
                                 ip=str(sockets / "k"), client_class="grader.execute.ReadyClient")
     km.connection_file = str(sockets / "connection.json")
-    seed_mpl_config(workdir)
     return km, kernel_env(workdir)
 
 

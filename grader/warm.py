@@ -43,18 +43,14 @@ KERNEL_MODULES = ("numpy",
                   "IPython.core.completerlib", "IPython.core.debugger",
                   "IPython.extensions.storemagic", "tornado.queues", "tornado.platform.asyncio",
                   "pdb", "http.server", "encodings.idna")
-# Without an exercise to go by: the chapter's libraries.
-PRELOAD = ("numpy", "scipy", "scipy.optimize", "scipy.spatial", "pandas", "matplotlib",
-           "matplotlib.pyplot", "matplotlib_inline.backend_inline", "sklearn",
-           "sklearn.base", "sklearn.cluster", "sklearn.mixture", "sklearn.datasets",
-           "sklearn.metrics", "sklearn.decomposition", "sklearn.manifold",
-           "sklearn.neighbors", "sklearn.preprocessing", "sklearn.pipeline",
-           "sklearn.model_selection", "sklearn.linear_model", "sklearn.ensemble",
-           "sklearn.semi_supervised", "IPython", "ipykernel.kernelapp", "ipykernel.ipkernel",
-           # what IPKernelApp.initialize imports on top (debugpy alone is ~0.07 s per kernel)
-           "ipykernel.debugger", "IPython.core.completerlib", "IPython.core.debugger",
-           "IPython.extensions.storemagic", "tornado.queues", "tornado.platform.asyncio",
-           "pdb", "http.server", "encodings.idna")
+# Without an exercise to go by: the kernel's modules and the chapter's libraries.
+PRELOAD = KERNEL_MODULES + (
+    "scipy", "scipy.optimize", "scipy.spatial", "pandas", "matplotlib", "matplotlib.pyplot",
+    "matplotlib_inline.backend_inline", "sklearn", "sklearn.base", "sklearn.cluster",
+    "sklearn.mixture", "sklearn.datasets", "sklearn.metrics", "sklearn.decomposition",
+    "sklearn.manifold", "sklearn.neighbors", "sklearn.preprocessing", "sklearn.pipeline",
+    "sklearn.model_selection", "sklearn.linear_model", "sklearn.ensemble",
+    "sklearn.semi_supervised")
 # Run once in the zygote, with one BLAS thread (so it starts no thread: forking stays safe).
 WARM_UP = """
 import sys
@@ -138,11 +134,9 @@ class Zygote:
         shutil.rmtree(prepared.workdir, ignore_errors=True)
 
     def _prepare(self, resources: ResourceLimits) -> "Prepared":
-        from .execute import kernel_env, seed_mpl_config
+        from .execute import kernel_env, kernel_folder
         workdir = Path(tempfile.mkdtemp(dir=self.scratch, prefix="run-"))
-        sockets = workdir / ".kernel"
-        sockets.mkdir()
-        seed_mpl_config(workdir)
+        sockets = kernel_folder(workdir)
         connection_file, info = write_connection_file(
             str(sockets / "connection.json"), transport="ipc", ip=str(sockets / "k"),
             key=secrets.token_hex(32).encode())

@@ -24,6 +24,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from ..checks import _clusters, _match_clusters
 from ..results import Picture, QuestionResult
 
 MAX_IMAGE_BYTES = 300 * 1024      # one figure of the student's; larger ones are left out
@@ -125,19 +126,12 @@ def _projection(ref_x: np.ndarray) -> _Projection:
 
 
 def matched_colours(got: np.ndarray, expected: np.ndarray) -> dict[int, int]:
-    """Student label -> reference label maximising agreement (Hungarian on the contingency
-    table); noise (-1) stays -1; student clusters left unmatched get new numbers."""
-    from scipy.optimize import linear_sum_assignment
-
-    g_ids = sorted(set(got.tolist()) - {-1})
-    e_ids = sorted(set(expected.tolist()) - {-1})
-    table = np.array([[np.sum((got == g) & (expected == e)) for e in e_ids] for g in g_ids])
-    mapping = {-1: -1}
-    if table.size:
-        rows, cols = linear_sum_assignment(table, maximize=True)
-        mapping.update({g_ids[r]: e_ids[c] for r, c in zip(rows, cols)})
-    spare = iter(range(max(e_ids, default=-1) + 1, 10**6))
-    mapping.update({g: next(spare) for g in g_ids if g not in mapping})
+    """Student label -> reference label maximising agreement (the renaming the clustering
+    checks use); noise (-1) stays -1; student clusters left unmatched get new numbers."""
+    got, expected = np.asarray(got, dtype=np.int64), np.asarray(expected, dtype=np.int64)
+    mapping = {-1: -1, **_match_clusters(got, expected)}
+    spare = iter(range(int(expected.max(initial=-1)) + 1, 10**6))
+    mapping.update({int(g): next(spare) for g in _clusters(got) if int(g) not in mapping})
     return mapping
 
 
