@@ -77,7 +77,8 @@ def grade_class(paths: list[str | os.PathLike], exercise: str, out: str | os.Pat
     `out` already holding rows of this exercise is refused unless `resume` (grade only what is
     missing or changed) or `fresh` (forget them, grade everything). `scheduler`: the address
     of a Dask scheduler to grade on (grader.cluster) instead of `jobs` local workers. `warm`:
-    fork each kernel from a pre-warmed zygote per worker (grader.warm), else start it cold.
+    fork each kernel from a pre-warmed zygote per worker, local or Dask (grader.warm), else
+    start it cold.
     Refuses to run student code unisolated unless `allow_unisolated` (trusted code only)."""
     if resume and fresh:
         raise UsageError("--resume and --fresh contradict each other",
@@ -105,7 +106,7 @@ def grade_class(paths: list[str | os.PathLike], exercise: str, out: str | os.Pat
             if on_start:
                 on_start(len(todo))
             with closing(_results(todo, spec, course, run, jobs, scheduler, allow_unisolated,
-                                  kernels)) as results:   # stops the workers if we fail
+                                  kernels, warm)) as results:   # stops the workers if we fail
                 reports = _record_all(results, db, out, on_result)
         export_csv(db, spec.id, [q.id for q in spec.questions], out / "grades.csv")
     finally:
@@ -198,12 +199,12 @@ def _has_reports(folder: Path) -> bool:
 
 
 def _results(todo, spec, course, run, jobs, scheduler, allow_unisolated,
-             kernels: KernelPool | None) -> Iterator[tuple]:
+             kernels: KernelPool | None, warm: bool) -> Iterator[tuple]:
     """(submission, sha256, status, report) for each of `todo`, in the order they finish."""
     if scheduler is not None:
         from .cluster import cluster_results  # distributed is an optional extra
         root = find_course(course)
-        yield from cluster_results(todo, spec, root, run, scheduler, allow_unisolated)
+        yield from cluster_results(todo, spec, root, run, scheduler, allow_unisolated, warm)
         return
     with local_workers(jobs) as pool:
         futures = {pool.submit(grade_one, sub, spec, course, {**run, "pool": kernels}): (sub, sha)

@@ -12,12 +12,18 @@ client, or where the worker's GRADER_COURSE (or its current folder) says. Before
 submission is sent, one check per worker finds the exercise, compares the course files and the
 library versions with the client's (different ones would grade differently) and fills the
 worker's reference cache (at most once per machine and reference, under a cluster lock).
+
+Kernels are warm on the workers too: for the length of the batch a worker plugin keeps a
+grader.warm.KernelPool on each worker, one zygote per worker thread, started before the first
+submission arrives. Each submission still gets a fresh kernel, forked in the worker's sandbox.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
+import logging
 import socket
 import tempfile
 import uuid
@@ -34,32 +40,50 @@ from .pipeline import execution_limits
 from .reference import cache_key, reference_answers
 from .spec import Exercise
 from .submission import load_submission
+from .warm import KernelPool, preload_for
 
 CONNECT_TIMEOUT = "20s"
 WORKER_WAIT_S = 30
 INSTALL_HINT = "install the extra on this machine and the workers: pip install 'grader[dask]'"
+WARM_PLUGIN = "grader-warm-kernels"
+# A child of the worker's logger: its lines show in the worker's own log (and the dashboard's).
+log = logging.getLogger("distributed.worker.grader")
 
 
 def cluster_results(todo: list[tuple[Submission, str]], spec: Exercise, course: Path, run: dict,
-                    scheduler: str, allow_unisolated: bool) -> Iterator[tuple]:
-    """(submission, sha256, status, report) for each of `todo`, graded on the cluster."""
+                    scheduler: str, allow_unisolated: bool,
+                    warm: bool = True) -> Iterator[tuple]:
+    """(submission, sha256, status, report) for each of `todo`, graded on the cluster; with
+    `warm`, each worker forks the kernels from zygotes it keeps for this batch."""
     distributed = _distributed()
     with _connect(distributed, scheduler) as client:
         preflight(client, spec, course, run, allow_unisolated)
-        token = uuid.uuid4().hex[:8]
-        futures = {}
-        for sub, sha in todo:
-            data = _gradable_bytes(sub.path)
-            if data is None:  # not a notebook at all: refused here, with local paths in the message
-                yield sub, sha, *grade_one(sub, spec, course, run)
-                continue
-            future = client.submit(grade_remote, sub.path.name, data, str(sub.path), spec.id,
-                                   str(course), run, allow_unisolated, pure=False,
-                                   key=f"grader-{spec.id}-{sub.student}-{token}")
-            futures[future] = (sub, sha)
-        for future in distributed.as_completed(futures, loop=client.loop):
-            sub, sha = futures[future]
-            yield sub, sha, *_outcome(future, sub)
+        if warm and todo:
+            client.register_plugin(WarmKernels(spec.id, str(course), run), name=WARM_PLUGIN)
+        try:
+            yield from _graded_on(client, distributed, todo, spec, course, run, allow_unisolated)
+        finally:
+            if warm and todo:  # the zygotes hold ~0.5 GB per worker: not past the batch
+                with contextlib.suppress(Exception):  # a cluster gone already took them along
+                    client.unregister_worker_plugin(WARM_PLUGIN)
+
+
+def _graded_on(client, distributed, todo, spec, course, run, allow_unisolated) -> Iterator[tuple]:
+    """Send each submission to the cluster; yield them as they come back."""
+    token = uuid.uuid4().hex[:8]
+    futures = {}
+    for sub, sha in todo:
+        data = _gradable_bytes(sub.path)
+        if data is None:  # not a notebook at all: refused here, with local paths in the message
+            yield sub, sha, *grade_one(sub, spec, course, run)
+            continue
+        future = client.submit(grade_remote, sub.path.name, data, str(sub.path), spec.id,
+                               str(course), run, allow_unisolated, pure=False,
+                               key=f"grader-{spec.id}-{sub.student}-{token}")
+        futures[future] = (sub, sha)
+    for future in distributed.as_completed(futures, loop=client.loop):
+        sub, sha = futures[future]
+        yield sub, sha, *_outcome(future, sub)
 
 
 def grade_remote(name: str, data: bytes, shown_path: str, exercise: str, course: str, run: dict,
@@ -75,9 +99,55 @@ def grade_remote(name: str, data: bytes, shown_path: str, exercise: str, course:
         path = Path(folder) / name
         path.write_bytes(data)
         with threadpool_limits(limits=1):
-            status, report = grade_one(Submission(path.stem, path), spec, root, run)
+            status, report = grade_one(Submission(path.stem, path), spec, root,
+                                       {**run, "pool": _warm_pool()})
     # The report names the file as the instructor knows it, not the worker's temporary copy.
     return status, dataclasses.replace(report, submission=shown_path)
+
+
+try:
+    from distributed import WorkerPlugin
+except ImportError:  # the extra is missing: _distributed() says what to install, first
+    WorkerPlugin = object
+
+
+class WarmKernels(WorkerPlugin):
+    """A Dask worker plugin for one batch: a KernelPool with a zygote per worker thread, started
+    on registration (from the worker's main thread, which outlives the tasks: a sandbox ends
+    with the thread that started it) and closed on unregistration. A worker that cannot find
+    the exercise keeps no pool: its check says why, and it would grade cold anyway."""
+
+    idempotent = False
+
+    def __init__(self, exercise: str, course: str, run: dict) -> None:
+        self.exercise, self.course, self.run = exercise, course, run
+        self.pool: KernelPool | None = None
+
+    def setup(self, worker) -> None:
+        try:
+            spec, _ = worker_exercise(self.exercise, self.course)
+            sandbox = execution_limits(spec, self.run["limits"], self.run["isolate"])
+        except GraderError as exc:
+            log.warning("grader: no warm kernels for %s: %s", self.exercise, exc.message)
+            return
+        self.pool = KernelPool(preload_for(spec.solution_path))
+        self.pool.prewarm(worker.state.nthreads, sandbox.isolate, sandbox.readable)
+        log.info("grader: warm kernels for %s: %d zygote(s) importing %d modules",
+                 self.exercise, worker.state.nthreads, len(self.pool.preload))
+
+    def teardown(self, worker) -> None:
+        if self.pool:
+            zygotes, kernels = self.pool.counts()
+            self.pool.close()
+            log.info("grader: warm kernels for %s closed: %d zygote(s) forked %d kernel(s)",
+                     self.exercise, zygotes, kernels)
+
+
+def _warm_pool() -> KernelPool | None:
+    """This worker's pool for the batch, if the client asked for warm kernels."""
+    from distributed import get_worker
+    plugin = get_worker().plugins.get(WARM_PLUGIN)
+    return plugin.pool if isinstance(plugin, WarmKernels) else None
 
 
 def check_worker(exercise: str, course: str, run: dict, allow_unisolated: bool) -> dict:

@@ -98,6 +98,7 @@ class Zygote:
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
             text=True, env=None if isolate else env, cwd=self.scratch, start_new_session=True)
         self.info: dict | None = None  # what it preloaded: read when first asked for a kernel
+        self.served = 0  # kernels handed to submissions (said in a Dask worker's log)
         # The next submission's kernel, forked in the background while this one runs: a fork
         # of a process with scikit-learn imported takes ~0.1 s when the cores are busy.
         self._ahead: Future | None = None
@@ -113,6 +114,7 @@ class Zygote:
             ahead = None
         ready = ahead or self._prepare(resources)
         self._ahead = self._forker.submit(self._prepare_after, ready, resources)
+        self.served += 1
         return ready
 
     def _prepare_after(self, first: "Prepared", resources: ResourceLimits) -> "Prepared":
@@ -352,6 +354,11 @@ class KernelPool:
                     self._idle.remove(zygote)
                     return zygote
         return None
+
+    def counts(self) -> tuple[int, int]:
+        """(zygotes started, kernels served) so far."""
+        with self._lock:
+            return len(self._all), sum(z.served for z in self._all)
 
     def close(self) -> None:
         with self._lock:

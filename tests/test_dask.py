@@ -3,6 +3,8 @@ one thread each) grades the demo class like a local run, into the client's one g
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from batch_runs import DEMO, DEMO_STUDENTS, comparable, environment, grade_command, graded_lines, \
@@ -34,6 +36,18 @@ def test_the_demo_class_graded_on_dask_equals_a_local_run(cluster, tmp_path, tmp
     assert sorted(k.split("-")[2] for k, _ in cluster.finished
                   if k.startswith("grader-kmeans_basics-")) == list(DEMO_STUDENTS)
     assert {w for _, w in cluster.finished} <= set(cluster.scheduler.workers)
+    # Each worker forked its kernels from zygotes it kept for the batch, then closed them: its
+    # log says how many, and together they served every student.
+    closed = worker_log_lines(cluster, "warm kernels for kmeans_basics closed")
+    assert len(closed) == 2, closed
+    assert sum(int(re.search(r"forked (\d+) kernel", line)[1]) for line in closed) == 4
+    assert all("1 zygote(s)" in line for line in closed)
+
+
+def worker_log_lines(cluster, text: str) -> list[str]:
+    with distributed.Client(cluster, set_as_default=False) as client:
+        logs = client.get_worker_logs()
+    return [line for lines in logs.values() for _, line in lines if text in line]
 
 
 class Finished(SchedulerPlugin):
