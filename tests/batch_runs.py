@@ -14,9 +14,11 @@ import json
 import os
 import re
 import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -106,3 +108,19 @@ def comparable(out: Path, students=None) -> dict:
 def graded_lines(stdout: str) -> list[str]:
     """The students named by the per-submission lines (`  alice   13/13  passed ...`)."""
     return STUDENT_LINE.findall(stdout)
+
+
+def start(command, env) -> subprocess.Popen:
+    # Its own process group: the kill reaches the grader and nothing else of the test's.
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def kill_when(proc: subprocess.Popen, ready, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while not ready():
+        assert proc.poll() is None, "the batch ended before the moment it was to be killed at"
+        assert time.monotonic() < deadline, "the batch never reached the moment to kill it at"
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from batch_runs import DEMO, DEMO_STUDENTS, comparable, environment, grade_command, graded_lines, \
-    run, uninterrupted
+    kill_when, rows, run, start, uninterrupted
 
 distributed = pytest.importorskip("distributed")
 from distributed.diagnostics.plugin import SchedulerPlugin  # noqa: E402
@@ -42,6 +42,27 @@ def test_the_demo_class_graded_on_dask_equals_a_local_run(cluster, tmp_path, tmp
     assert len(closed) == 2, closed
     assert sum(int(re.search(r"forked (\d+) kernel", line)[1]) for line in closed) == 4
     assert all("1 zygote(s)" in line for line in closed)
+
+
+def test_a_dask_batch_killed_midway_is_finished_by_resume(cluster, tmp_path, tmp_path_factory):
+    """The client killed with SIGKILL once a submission is recorded: `--resume` on the cluster
+    grades only what is missing, and the gradebook equals an uninterrupted local run's."""
+    submissions, expected, _ = uninterrupted(tmp_path_factory)
+    out = tmp_path / "out"
+    command = grade_command(out, *submissions, jobs=None,
+                            options=["--scheduler", cluster.scheduler_address])
+    closed = len(worker_log_lines(cluster, "warm kernels for kmeans_basics closed"))
+    kill_when(start(command, environment(None)), lambda: len(rows(out)) >= 1)
+    before = set(rows(out))
+    assert 1 <= len(before) < 6
+
+    finished = run(command + ["--resume"], environment(None))
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    assert set(graded_lines(finished.stdout)) == set(rows(out)) - before
+    assert comparable(out) == comparable(expected)
+    # The killed client never closed its workers' zygotes: the next batch replaced them (2),
+    # then closed its own (2).
+    assert len(worker_log_lines(cluster, "warm kernels for kmeans_basics closed")) == closed + 4
 
 
 def worker_log_lines(cluster, text: str) -> list[str]:

@@ -5,10 +5,7 @@ uninterrupted run's. Real processes, really killed, their gradebook watched read
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
-import subprocess
 import time
 from pathlib import Path
 
@@ -17,28 +14,12 @@ import pytest
 from grader import UsageError, grade_class
 
 from batch_runs import (DEMO, EXERCISE, ROOT, comparable, environment, grade_command,
-                        graded_lines, rows, run, uninterrupted)
+                        graded_lines, kill_when, rows, run, start, uninterrupted)
 
 
 @pytest.fixture(scope="module")
 def baseline(tmp_path_factory):
     return uninterrupted(tmp_path_factory)
-
-
-def start(command, env) -> subprocess.Popen:
-    # Its own process group: the kill reaches the grader and nothing else of the test's.
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
-
-
-def kill_when(proc: subprocess.Popen, ready, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while not ready():
-        assert proc.poll() is None, "the batch ended before the moment it was to be killed at"
-        assert time.monotonic() < deadline, "the batch never reached the moment to kill it at"
-        time.sleep(0.05)
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
 
 
 def exists_for(path: Path, seconds: float):
