@@ -34,7 +34,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from compare import anchors, assignment, floor, nbgrader_tool, otter_tool, ours, table, warm  # noqa: E402
-from compare.measure import adopt_orphans  # noqa: E402
+from compare.measure import adopt_orphans, busy_share  # noqa: E402
 from compare.common import Context, Measurement, median_of  # noqa: E402
 
 SAMPLE_HZ = 10.0
@@ -110,9 +110,10 @@ def prepare(args, work: Path) -> tuple[Context, dict]:
     ctx = Context(work=work, students=assignment.students(args.submissions), refs={},
                   ours_python=args.ours_python, anchors_python=None, log=work / "commands.log",
                   sample_hz=None if args.no_memory else SAMPLE_HZ)
-    ctx.load_at_start = os.getloadavg()
-    say(f"load average at start: {' '.join(f'{x:.2f}' for x in ctx.load_at_start)} "
-        f"on {os.cpu_count()} cores (BLAS threads pinned to 1 everywhere)")
+    ctx.load_at_start, ctx.busy_at_start = os.getloadavg(), busy_share()
+    say(f"CPU in use at start: {ctx.busy_at_start:.0%}; load average "
+        f"{' '.join(f'{x:.2f}' for x in ctx.load_at_start)} on {os.cpu_count()} cores "
+        "(BLAS threads pinned to 1 everywhere)")
     if {"nbgrader", "otter"} & set(args.tools):
         try:
             ctx.anchors_python = str(anchors.ensure(args.anchors_venv, args.ours_python, say))
@@ -189,12 +190,13 @@ def report(args, ctx: Context, rows: list[Measurement], command: str) -> None:
     n = args.submissions
     agree, agreement = table.agreement(rows, ctx.students)
     data = table.table_rows(rows, n)
-    busy = max(ctx.load_at_start[:2]) > 0.5 * (os.cpu_count() or 1)
+    busy = ctx.busy_at_start > 0.25
     notes = [
-        ("MEASURED ON A BUSY MACHINE (load average at start "
-         f"{ctx.load_at_start[0]:.1f} on {os.cpu_count()} cores): ratios are indicative only; "
-         "re-run on an idle machine for reference numbers." if busy else
-         f"machine idle at start (load average {ctx.load_at_start[0]:.2f})."),
+        (f"MEASURED ON A BUSY MACHINE ({ctx.busy_at_start:.0%} of the CPU in use over the 2 s "
+         "before the start): ratios are indicative only; re-run on an idle machine for "
+         "reference numbers." if busy else
+         f"machine idle at start ({ctx.busy_at_start:.0%} of the CPU in use over the 2 s "
+         f"before; load average {ctx.load_at_start[0]:.2f})."),
         f"{n} submissions of one 4-question clustering notebook; BLAS threads pinned to 1.",
         repeat_note(args),
         "x limit: wall / wall of the warm-kernel limit with the same workers; x ours: wall / "

@@ -29,6 +29,7 @@ class Context:
     anchors_python: str | None      # the python otter-grader and nbgrader are installed in
     log: Path                       # every command and its output
     load_at_start: tuple = ()       # os.getloadavg() before anything ran
+    busy_at_start: float = 0.0      # share of the CPU in use just before (measure.busy_share)
     sample_hz: float | None = 10.0   # memory sampling rate (None: memory not measured)
 
     @property
@@ -55,6 +56,7 @@ class Measurement:
     tool: str
     workers: int
     wall: float | None = None
+    end_to_end: float | None = None   # the whole command, start-up included (else: wall)
     per_submission: list = field(default_factory=list)   # seconds each submission took
     peak_tree_bytes: int | None = None   # None: memory not measured
     peak_tree_pss: int | None = None
@@ -90,6 +92,7 @@ def median_of(runs: list[Measurement]) -> Measurement:
     timed = [r for r in ok if r.peak_tree_bytes is None] or ok
     middle = sorted(timed, key=lambda r: r.wall)[(len(timed) - 1) // 2]
     m = Measurement(middle.tool, middle.workers, wall=statistics.median(r.wall for r in timed),
+                    end_to_end=statistics.median(r.end_to_end or r.wall for r in timed),
                     per_submission=[t for r in timed for t in r.per_submission],
                     peak_tree_bytes=_largest(r.peak_tree_bytes for r in ok),
                     peak_tree_pss=_largest(r.peak_tree_pss for r in ok),

@@ -35,6 +35,19 @@ def adopt_orphans() -> None:
         pass
 
 
+def busy_share(seconds: float = 2.0) -> float:
+    """The share of the machine's CPU time in use over the next `seconds` (/proc/stat). A load
+    average would still count the run that ended a minute ago."""
+    def ticks() -> tuple[int, int]:
+        with open("/proc/stat") as f:
+            fields = [int(x) for x in f.readline().split()[1:9]]
+        return sum(fields), fields[3] + fields[4]   # all, idle + iowait
+    total0, idle0 = ticks()
+    time.sleep(seconds)
+    total1, idle1 = ticks()
+    return 1 - (idle1 - idle0) / max(1, total1 - total0)
+
+
 def _now_ticks() -> int:
     with open("/proc/uptime") as f:
         return int(float(f.read().split()[0]) * TICK)

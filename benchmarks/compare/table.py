@@ -81,7 +81,9 @@ def target_lines(rows) -> list[str]:
         ours, limit = _find(rows, OURS, w), _find(rows, LIMIT, w)
         parts = []
         if ours and limit:
-            parts.append(f"ours/limit {ours.wall / limit.wall:.2f} (target <= 1.15)")
+            parts.append(f"ours/limit {ours.wall / limit.wall:.2f} (target <= 1.15; end to end, "
+                         f"the limit's kernel start and imports counted too: "
+                         f"{ours.wall / (limit.end_to_end or limit.wall):.2f})")
         if ours and nbg:
             parts.append(f"nbgrader serial/ours {nbg.wall / ours.wall:.1f} (target >= 6)")
         if ours and otter:
