@@ -66,6 +66,21 @@ def test_report_fits_a_phone(graded_class, browser):
     page.close()
 
 
+def test_dashboard_questions_read_on_a_phone(graded_class, browser):
+    """At 400 px each question is a block: its failures get the whole width (they wrapped a few
+    letters to a line), and it is still a table to a screen reader."""
+    page, errors = open_page(browser, graded_class[0] / "index.html", width=400)
+    failures = page.locator("table.stack td[data-label='Most common failures']")
+    assert failures.count() >= 3
+    for i in range(failures.count()):
+        assert failures.nth(i).bounding_box()["width"] > 300
+    assert page.get_by_role("columnheader", name="Most common failures").count() == 1
+    assert page.get_by_role("rowheader", name="q2_inertia").count() == 1
+    page.screenshot(path=ARTIFACTS / "dashboard-questions-phone.png", full_page=True)
+    assert errors == []
+    page.close()
+
+
 def test_dashboard_in_chromium_sorts_its_table(graded_class, browser):
     page, errors = open_page(browser, graded_class[0] / "index.html")
     first = lambda: page.locator("#table tbody tr th").first.inner_text()  # noqa: E731
