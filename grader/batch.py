@@ -35,7 +35,7 @@ from .reference import cache_key, reference_answers
 from .results import QuestionResult, Report, Status
 from .sandbox import bubblewrap, isolation_problem
 from .spec import Exercise
-from .warm import KernelPool, preload_for
+from .warm import KernelPool, prewarmed
 
 SUFFIXES = (".ipynb", ".py")
 REPORTS = ("report.json", "report.html")
@@ -100,7 +100,7 @@ def grade_class(paths: list[str | os.PathLike], exercise: str, out: str | os.Pat
         jobs = jobs or default_jobs()
         with threadpool_limits(limits=1), \
                 warm_kernels(warm and scheduler is None and bool(todo), min(jobs, len(todo)),
-                             sandbox, preload_for(spec.solution_path)) as kernels:
+                             sandbox, spec.solution_path) as kernels:
             # our own comparisons run one BLAS thread: same sums whatever the shell says
             reference_answers(spec, params, sandbox)   # while the zygotes import their libraries
             if on_start:
@@ -215,15 +215,14 @@ def _results(todo, spec, course, run, jobs, scheduler, allow_unisolated,
 
 @contextmanager
 def warm_kernels(wanted: bool, workers: int, sandbox,
-                 preload: tuple[str, ...]) -> Iterator[KernelPool | None]:
+                 solution: Path) -> Iterator[KernelPool | None]:
     """One zygote per worker, started now (from this thread, which outlives the batch: a
     sandbox dies with the thread that started it), importing what the exercise's solution
     imports while references are computed."""
     if not wanted:
         yield None
         return
-    with KernelPool(preload) as kernels:
-        kernels.prewarm(workers, sandbox.isolate, sandbox.readable)
+    with prewarmed(solution, workers, sandbox) as kernels:
         yield kernels
 
 

@@ -40,7 +40,7 @@ from .pipeline import execution_limits
 from .reference import cache_key, reference_answers
 from .spec import Exercise
 from .submission import load_submission
-from .warm import KernelPool, preload_for
+from .warm import KernelPool, prewarmed
 
 CONNECT_TIMEOUT = "20s"
 WORKER_WAIT_S = 30
@@ -58,12 +58,13 @@ def cluster_results(todo: list[tuple[Submission, str]], spec: Exercise, course: 
     distributed = _distributed()
     with _connect(distributed, scheduler) as client:
         preflight(client, spec, course, run, allow_unisolated)
-        if warm and todo:
+        warm = warm and bool(todo)
+        if warm:
             client.register_plugin(WarmKernels(spec.id, str(course), run), name=WARM_PLUGIN)
         try:
             yield from _graded_on(client, distributed, todo, spec, course, run, allow_unisolated)
         finally:
-            if warm and todo:  # the zygotes hold ~0.5 GB per worker: not past the batch
+            if warm:  # the zygotes hold ~0.5 GB per worker: not past the batch
                 with contextlib.suppress(Exception):  # a cluster gone already took them along
                     client.unregister_worker_plugin(WARM_PLUGIN)
 
@@ -130,8 +131,7 @@ class WarmKernels(WorkerPlugin):
         except GraderError as exc:
             log.warning("grader: no warm kernels for %s: %s", self.exercise, exc.message)
             return
-        self.pool = KernelPool(preload_for(spec.solution_path))
-        self.pool.prewarm(worker.state.nthreads, sandbox.isolate, sandbox.readable)
+        self.pool = prewarmed(spec.solution_path, worker.state.nthreads, sandbox)
         log.info("grader: warm kernels for %s: %d zygote(s) importing %d modules",
                  self.exercise, worker.state.nthreads, len(self.pool.preload))
 

@@ -226,6 +226,15 @@ def preload_for(notebook: Path) -> tuple[str, ...]:
     return tuple(dict.fromkeys(KERNEL_MODULES + imports_of(notebook)))
 
 
+def prewarmed(solution: Path, workers: int, sandbox) -> KernelPool:
+    """A pool whose `workers` zygotes start now, in `sandbox` (grader.pipeline's execution
+    limits), importing what `solution` imports. Call it from a thread that outlives the batch:
+    a sandbox dies with the thread that started it."""
+    pool = KernelPool(preload_for(solution))
+    pool.prewarm(workers, sandbox.isolate, sandbox.readable)
+    return pool
+
+
 def _rlimits(resources: ResourceLimits) -> dict[str, int]:
     return {"as": resources.memory_bytes, "cpu": resources.cpu_seconds,
             "fsize": resources.max_file_bytes, "nproc": resources.max_processes, "core": 0}

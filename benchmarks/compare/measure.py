@@ -89,14 +89,6 @@ def tree(root: int, since_ticks: int = 0) -> list[tuple[int, int]]:
     return members
 
 
-def tree_rss(root: int, since_ticks: int = 0) -> tuple[int, int]:
-    """(RSS, PSS) summed over `tree(root, since_ticks)`. RSS counts a page shared by forked
-    processes once per process; PSS splits it between them (a fair total for tools that fork
-    kernels from a pre-imported process)."""
-    members = tree(root, since_ticks)
-    return sum(rss for _, rss in members), tree_pss(members)
-
-
 def tree_pss(members: list[tuple[int, int]]) -> int:
     return sum(_pss(pid, rss) for pid, rss in members)
 
@@ -114,12 +106,12 @@ def _pss(pid: int, rss: int) -> int:
 
 class TreeMemory:
     """Context manager: the peak RSS and PSS sums of this process's tree while the block runs,
-    sampled `hz` times a second; PSS is read only on ticks whose RSS sum is at least
-    `near_peak` times the peak RSS sum so far. `cpu_s` is the sampler's own CPU time."""
+    sampled `hz` times a second; PSS is read only on ticks whose RSS sum is a new high.
+    `cpu_s` is the sampler's own CPU time."""
 
-    def __init__(self, hz: float = 10.0, near_peak: float = 1.0) -> None:
-        self.period, self.near_peak = 1.0 / hz, near_peak
-        self.peak, self.peak_pss, self.cpu_s, self.ticks, self.pss_ticks = 0, 0, 0.0, 0, 0
+    def __init__(self, hz: float = 10.0) -> None:
+        self.period = 1.0 / hz
+        self.peak, self.peak_pss, self.cpu_s = 0, 0, 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -133,10 +125,9 @@ class TreeMemory:
     def _sample(self, me: int, since: int) -> None:
         members = tree(me, since)
         rss = sum(r for _, r in members)
-        self.peak, self.ticks = max(self.peak, rss), self.ticks + 1
-        if rss and rss >= self.near_peak * self.peak:
+        if rss and rss >= self.peak:
+            self.peak = rss
             self.peak_pss = max(self.peak_pss, tree_pss(members))
-            self.pss_ticks += 1
 
     def __enter__(self) -> "TreeMemory":
         self._thread.start()
