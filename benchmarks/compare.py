@@ -33,9 +33,18 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from compare import anchors, assignment, floor, nbgrader_tool, otter_tool, ours, table, warm  # noqa: E402
-from compare.measure import adopt_orphans, busy_share  # noqa: E402
+from compare import (  # noqa: E402
+    anchors,
+    assignment,
+    floor,
+    nbgrader_tool,
+    otter_tool,
+    ours,
+    table,
+    warm,
+)
 from compare.common import Context, Measurement, median_of  # noqa: E402
+from compare.measure import adopt_orphans, busy_share  # noqa: E402
 
 SAMPLE_HZ = 10.0
 TOOLS = ("warm", "floor", "ours", "nbgrader", "otter")

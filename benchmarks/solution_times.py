@@ -12,8 +12,9 @@ import sys
 import time
 
 from grader import list_exercises
-from grader.execute import Limits, run_notebook
-from grader.submission import load_submission
+from grader.core.records import Limits
+from grader.core.submission import load_submission
+from grader.kernel.execute import run_notebook
 
 BUDGET_S = 20.0
 

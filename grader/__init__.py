@@ -15,10 +15,11 @@ import importlib
 # Loaded on first use: `import grader` (and so every `grader` command, and `check` in a
 # student's notebook) pays only for the modules the names it uses need.
 _PUBLIC = {
-    "grade": "pipeline", "grade_class": "batch", "check": "notebook_check",
-    "list_exercises": "catalog", "get_exercise": "catalog",
-    "Report": "results", "QuestionResult": "results", "CheckResult": "results",
-    "Status": "results",
+    "grade": "grading.pipeline", "grade_class": "grading.batch",
+    "check": "grading.notebook_check",
+    "list_exercises": "core.catalog", "get_exercise": "core.catalog",
+    "Report": "core.results", "QuestionResult": "core.results", "CheckResult": "core.results",
+    "Status": "core.results",
     "GraderError": "errors", "UsageError": "errors", "SubmissionError": "errors",
     "SpecError": "errors", "InternalError": "errors",
 }

@@ -14,20 +14,21 @@ from pathlib import Path
 
 import click
 
-from . import catalog
-from .assign import assign as write_stubs
-from .assign import drifted as stubs_drifted
-from .batch import default_jobs, grade_class
+from .core import catalog
+from .course.assign import assign as write_stubs
+from .course.assign import drifted as stubs_drifted
+from .course.export import FORMATS, export_graded
 from .errors import GraderError
-from .export import FORMATS, export_graded
 from .formats import terminal
 from .formats.dashboard import write_dashboard
 from .formats.html import write_html
 from .formats.json_report import write_json
 from .formats.junit import write_junit
-from .pipeline import grade
+from .grading.batch import default_jobs, grade_class
+from .grading.pipeline import grade
+from .grading.public import with_bundle_notice
 from .progress import progress_for
-from .release import with_bundle_notice
+
 
 def _parse_params(ctx, param, values) -> dict:
     """NAME=VALUE pairs; VALUE is read as JSON when it can be (3, 0.5, "text", [1, 2])."""
@@ -328,7 +329,7 @@ def release_command(out, exercises, install, wheel, course):
       grader release student-repo --install "grader @ git+https://github.com/org/grader@v0.1.0"
       grader release student-repo --exercise kmeans_basics --wheel dist/grader-0.1.0-py3-none-any.whl
     """
-    from .release import build_bundle
+    from .course.release import build_bundle
 
     path = build_bundle(Path(out), course, list(exercises),
                         install=install, wheel=Path(wheel) if wheel else None)
@@ -358,7 +359,7 @@ def ci_command(notebooks, report_dir, isolate, junit, course):
       grader ci
       grader ci exercises/kmeans_basics.ipynb --report-dir grader-report
     """
-    from .ci import run_ci
+    from .platforms.github import run_ci
 
     run = run_ci(list(notebooks), course=course, report_dir=report_dir, isolate=isolate,
                  junit=junit, echo=click.echo)
@@ -393,7 +394,7 @@ def gradescope_build(out, exercise, install, wheel, hidden_visibility, course):
     Example:
       grader gradescope build --exercise kmeans_basics autograder.zip
     """
-    from .gradescope_run import build_zip
+    from .platforms.gradescope import build_zip
 
     path = build_zip(exercise, Path(out), course, install, Path(wheel) if wheel else None,
                      hidden_visibility)
@@ -416,7 +417,7 @@ def gradescope_run(exercise, root, hidden_visibility, course):
     Example:
       grader gradescope run --exercise kmeans_basics --course /autograder/source/course
     """
-    from .gradescope_run import run
+    from .platforms.gradescope import run
 
     data = run(exercise, course, root, hidden_visibility)
     click.echo(f"{Path(root) / 'results' / 'results.json'}: score {data['score']:g}")
@@ -433,7 +434,7 @@ def gradescope_warm(exercise, course):
     Example:
       grader gradescope warm --exercise kmeans_basics --course /autograder/source/course
     """
-    from .gradescope_run import warm
+    from .platforms.gradescope import warm
 
     warm(exercise, course)
     click.echo(f"reference answers of {exercise} cached")
@@ -461,7 +462,7 @@ def prairielearn_run(exercise, root, course):
     Example:
       grader prairielearn run --exercise kmeans_basics --course /grade/serverFilesCourse/course
     """
-    from .prairielearn_run import run
+    from .platforms.prairielearn import run
 
     data = run(exercise, course, root)
     click.echo(f"{Path(root) / 'results' / 'results.json'}: score {data['score']:g}")

@@ -19,7 +19,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from conftest import EXERCISE, ROOT, max_score
 
 HERE = Path(__file__).parent / "adversarial"

@@ -8,7 +8,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -83,7 +82,7 @@ def test_dashboard_questions_read_on_a_phone(graded_class, browser):
 
 def test_dashboard_in_chromium_sorts_its_table(graded_class, browser):
     page, errors = open_page(browser, graded_class[0] / "index.html")
-    first = lambda: page.locator("#table tbody tr th").first.inner_text()  # noqa: E731
+    first = lambda: page.locator("#table tbody tr th").first.inner_text()
     assert first() == "alice"
     page.get_by_role("button", name="Score").click()        # ascending: the lowest first
     assert first() in ("broken", "untouched")

@@ -7,7 +7,6 @@ import shutil
 
 import nbformat
 import pytest
-
 from conftest import EXERCISE, ROOT, run_cli
 
 STUB = ROOT / "exercises" / f"{EXERCISE}.ipynb"

@@ -10,10 +10,16 @@ import subprocess
 import sys
 
 import numpy as np
-
 from conftest import ROOT
-from grader import gradebook
-from grader.formats.dashboard import Row, count_ticks, score_bins, score_ticks, write_dashboard
+
+from grader.formats.dashboard import (
+    Row,
+    count_ticks,
+    score_bins,
+    score_ticks,
+    write_dashboard,
+)
+from grader.grading import gradebook
 
 CHART = re.compile(r'<svg class="chart" role="img" aria-labelledby="([\w-]+)".*?</svg>', re.S)
 

@@ -6,9 +6,19 @@ from __future__ import annotations
 import re
 
 import pytest
-
-from batch_runs import DEMO, DEMO_STUDENTS, comparable, environment, grade_command, graded_lines, \
-    kill_when, rows, run, start, uninterrupted
+from batch_runs import (
+    DEMO,
+    DEMO_STUDENTS,
+    comparable,
+    environment,
+    grade_command,
+    graded_lines,
+    kill_when,
+    rows,
+    run,
+    start,
+    uninterrupted,
+)
 
 distributed = pytest.importorskip("distributed")
 from distributed.diagnostics.plugin import SchedulerPlugin  # noqa: E402
@@ -83,7 +93,7 @@ class Finished(SchedulerPlugin):
 
 
 def test_a_worker_without_the_exercise_says_what_to_install(cluster):
-    from grader.cluster import check_worker
+    from grader.grading.dask_batch import check_worker
 
     with distributed.Client(cluster, set_as_default=False) as client:
         run_options = {"limits": {}, "isolate": None, "parameters": {}}

@@ -5,9 +5,16 @@ submission alike) and so are the grader's own."""
 from __future__ import annotations
 
 import pytest
-
-from batch_runs import DEMO, THREAD_VARS, comparable, environment, grade_command, rows, run, \
-    uninterrupted
+from batch_runs import (
+    DEMO,
+    THREAD_VARS,
+    comparable,
+    environment,
+    grade_command,
+    rows,
+    run,
+    uninterrupted,
+)
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +45,7 @@ def test_the_same_file_twice_in_one_batch_gets_the_same_grades(baseline):
 
 
 def test_the_kernel_runs_one_blas_thread_whatever_the_shell_says(monkeypatch, tmp_path):
-    from grader.execute import kernel_env
+    from grader.kernel.kernels import kernel_env
 
     for var in THREAD_VARS:
         monkeypatch.setenv(var, "2")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import nbformat
 import numpy as np
 
-from grader.execute import Limits, run_notebook
-from grader.extract import CALLABLE
+from grader.core.answers import CALLABLE
+from grader.core.records import Limits
+from grader.kernel.execute import run_notebook
 
 code = nbformat.v4.new_code_cell
 

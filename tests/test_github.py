@@ -7,15 +7,15 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+import classroom_reporter as reporter
 import jsonschema
 import nbformat
 import pytest
-
-import classroom_reporter as reporter
 from conftest import ROOT
-from grader.formats import github
-from grader.overrides import Override, apply_overrides
-from grader.results import QuestionResult, Report, Status
+
+from grader.core.overrides import Override, apply_overrides
+from grader.core.results import QuestionResult, Report, Status
+from grader.platforms import github
 
 
 def _report(points_and_status, exercise="ex") -> Report:

@@ -9,9 +9,9 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT, run_cli
-from grader.environment import environment
+
+from grader.core.environment import environment
 
 GOLDENS = Path(__file__).parent / "goldens"
 

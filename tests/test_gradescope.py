@@ -10,18 +10,17 @@ import zipfile
 
 import jsonschema
 import pytest
-
 from conftest import EXERCISE, ROOT, report_of, run_cli
-from grader.formats.gradescope import results_json
-from grader.gradescope_run import run
-from grader.overrides import report_from_dict
 from platform_schemas import GRADESCOPE, GRADESCOPE_TEST_FIELDS
+
+from grader.core.overrides import report_from_dict
+from grader.platforms.gradescope import results_json, run
 
 
 def _valid(data: dict) -> dict:
     jsonschema.validate(data, GRADESCOPE)
     for test in data["tests"]:
-        assert GRADESCOPE_TEST_FIELDS <= set(test), test
+        assert set(test) >= GRADESCOPE_TEST_FIELDS, test
     return data
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import csv
 import sqlite3
 
-import numpy as np
 import nbformat
-
+import numpy as np
 from conftest import EXERCISE, ROOT, max_score, report_of
 
 
@@ -110,7 +109,7 @@ def test_json_report_shape(graded_class):
 
 def test_dan_really_numbers_clusters_differently():
     """Guards the relabelling test above: dan's labels differ from the solution's, same partition."""
-    from grader.execute import run_notebook
+    from grader.kernel.execute import run_notebook
 
     def labels(path):
         return run_notebook(nbformat.read(path, as_version=4), ["y_pred"], []).answers.values["y_pred"]

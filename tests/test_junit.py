@@ -8,10 +8,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import xmlschema
-
 from conftest import report_of
+
+from grader.core.overrides import report_from_dict
 from grader.formats.junit import to_junit
-from grader.overrides import report_from_dict
 
 SCHEMA = xmlschema.XMLSchema(Path(__file__).parent / "schemas" / "junit-10.xsd")
 STUDENTS = ("alice", "bob", "broken", "eve", "untouched")

@@ -7,11 +7,11 @@ import json
 import shutil
 
 import pytest
-
 from conftest import run_cli
+
+from grader.core.overrides import load_overrides
+from grader.course.export import export_graded
 from grader.errors import UsageError
-from grader.export import export_graded
-from grader.overrides import load_overrides
 
 OVERRIDES = ("student,question,points,reason\n"
              "bob,q3_scratch,1.5,\"half right, checked by hand\"\n"

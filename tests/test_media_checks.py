@@ -6,7 +6,7 @@ import nbformat
 import numpy as np
 
 from grader.checks import CHECKS, RULES
-from grader.execute import run_notebook
+from grader.kernel.execute import run_notebook
 
 figure = CHECKS["figure"]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import nbformat
 import pytest
+from conftest import EXERCISE, ROOT
 from nbclient import NotebookClient
 
-from conftest import EXERCISE, ROOT
 from grader import check
 from grader.errors import UsageError
 

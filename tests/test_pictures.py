@@ -8,11 +8,15 @@ import base64
 import numpy as np
 import pytest
 
+from grader.core.records import CellRun, Execution
+from grader.core.spec import load_spec
 from grader.errors import SpecError
-from grader.execute import CellRun, Execution
-from grader.formats.pictures import (MAX_IMAGE_BYTES, matched_colours, question_pictures,
-                                     student_figures)
-from grader.spec import load_spec
+from grader.grading.pictures import (
+    MAX_IMAGE_BYTES,
+    matched_colours,
+    question_pictures,
+    student_figures,
+)
 
 SPEC = """
 schema_version = 1

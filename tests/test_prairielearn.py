@@ -7,13 +7,12 @@ from dataclasses import replace
 
 import jsonschema
 import pytest
-
 from conftest import EXERCISE, report_of
-from grader.formats.prairielearn import results_json
-from grader.overrides import report_from_dict
-from grader.prairielearn_run import run
-from grader.results import Picture
 from platform_schemas import PRAIRIELEARN
+
+from grader.core.overrides import report_from_dict
+from grader.core.results import Picture
+from grader.platforms.prairielearn import results_json, run
 
 
 def test_results_of_a_graded_class_are_valid(graded_class):

@@ -10,10 +10,19 @@ import re
 import shutil
 import subprocess
 
-from batch_runs import (DEMO, ROOT, STUDENT_LINE, comparable, environment, grade_command, rows,
-                        uninterrupted)
+from batch_runs import (
+    DEMO,
+    ROOT,
+    STUDENT_LINE,
+    comparable,
+    environment,
+    grade_command,
+    rows,
+    uninterrupted,
+)
+
+from grader.core.results import QuestionResult, Report, Status
 from grader.progress import BarProgress, PlainProgress, progress_for, student_line
-from grader.results import QuestionResult, Report, Status
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 

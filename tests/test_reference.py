@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from grader import get_exercise
-from grader import probes
-from grader.reference import cache_key
+from grader.core import probes
+from grader.grading.reference import cache_key
 
 
 def test_cache_key_changes_when_probe_inputs_change(monkeypatch):

@@ -18,20 +18,20 @@ import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
+import classroom_reporter as reporter
 import jsonschema
 import nbformat
 import numpy as np
 import pytest
 import yaml
-
-import classroom_reporter as reporter
 from conftest import EXERCISE, ROOT, run_cli
-from grader.assign import REGION
-from grader.catalog import get_exercise
-from grader.pipeline import execution_limits
-from grader.public import public_names
-from grader.reference import cache_root, reference_answers
 from test_junit import SCHEMA as JUNIT_SCHEMA
+
+from grader.core.catalog import get_exercise
+from grader.course.assign import REGION
+from grader.grading.pipeline import execution_limits
+from grader.grading.public import public_names
+from grader.grading.reference import cache_root, reference_answers
 
 INSTALL = "grader @ git+https://example.org/grader@v0.1.0"
 ACTIONS = {"actions/checkout@v4", "actions/setup-python@v5", "actions/upload-artifact@v4",

@@ -7,12 +7,12 @@ import re
 
 import numpy as np
 import pytest
-
 from conftest import EXERCISE, report_of
-from grader.catalog import get_exercise
-from grader.execute import Limits
-from grader.public import public_names
-from grader.reference import reference_answers
+
+from grader.core.catalog import get_exercise
+from grader.core.records import Limits
+from grader.grading.public import public_names
+from grader.grading.reference import reference_answers
 
 
 def html_of(out, student: str) -> str:

@@ -10,11 +10,22 @@ import time
 from pathlib import Path
 
 import pytest
+from batch_runs import (
+    DEMO,
+    EXERCISE,
+    ROOT,
+    comparable,
+    environment,
+    grade_command,
+    graded_lines,
+    kill_when,
+    rows,
+    run,
+    start,
+    uninterrupted,
+)
 
 from grader import UsageError, grade_class
-
-from batch_runs import (DEMO, EXERCISE, ROOT, comparable, environment, grade_command,
-                        graded_lines, kill_when, rows, run, start, uninterrupted)
 
 
 @pytest.fixture(scope="module")

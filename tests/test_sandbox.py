@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import nbformat
-import pytest
-
-from conftest import ROOT
 import os
 import sys
 from pathlib import Path
 
-from grader import reference
-from grader.execute import Limits, run_notebook
-from grader.sandbox import bubblewrap
+import nbformat
+import pytest
+from conftest import ROOT
+
+from grader.core.records import Limits
+from grader.grading import reference
+from grader.kernel.execute import run_notebook
+from grader.kernel.sandbox import bubblewrap
 
 pytestmark = pytest.mark.skipif(bubblewrap() is None, reason="bubblewrap cannot run here")
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.execute import CellRun, Execution
-from grader.extract import Extracted, Problem
-from grader.results import CellError, Status
-from grader.score import defined_names, score_question
-from grader.spec import CheckSpec, Question
+from grader.core.answers import Extracted, Problem
+from grader.core.records import CellRun, Execution
+from grader.core.results import CellError, Status
+from grader.core.spec import CheckSpec, Question
+from grader.grading.score import defined_names, score_question
 
 QUESTION = Question("q1", "Inertia", 2.0, "public", "a hint",
                     (CheckSpec("close", "inertia", {"rtol": 1e-6}),))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from grader.core.spec import load_spec
 from grader.errors import SpecError
-from grader.spec import load_spec
 
 GOOD = """
 schema_version = 1

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from conftest import ROOT, run_cli
 
 VARIANTS = Path(__file__).parent / "variants"
@@ -67,7 +66,7 @@ def test_variants_grade_as_expected(path, tmp_path):
     wrong_outcomes = []
     for key, variant in variants.items():
         statuses = {q["id"]: q["status"] for q in reports[key]["questions"]}
-        expected = {q: "passed" for q in statuses} | dict(variant.get("expect", {}))
+        expected = dict.fromkeys(statuses, "passed") | dict(variant.get("expect", {}))
         assert variant["kind"] in ("wrong", "correct")
         if variant["kind"] == "correct":
             assert not variant.get("expect"), f"{variant['name']}: a correct variant expects no failures"

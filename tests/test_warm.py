@@ -12,12 +12,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
-from grader.execute import Limits, run_notebook
-from grader.sandbox import bubblewrap
-from grader.warm import KernelPool
-
 from conftest import ROOT
+
+from grader.core.records import Limits
+from grader.kernel.execute import run_notebook
+from grader.kernel.sandbox import bubblewrap
+from grader.kernel.warm import KernelPool
 
 pytestmark = pytest.mark.skipif(bubblewrap() is None, reason="needs bubblewrap")
 
@@ -90,9 +90,9 @@ def test_nothing_passes_from_one_submission_to_the_next(pool):
     assert len(pool._all) == 1, "the hostile kernel must not have killed its zygote"
 
 
-def test_warm_and_cold_kernels_grade_alike(pool):
+def test_warm_andcold_kernel_grade_alike(pool):
     from grader import get_exercise
-    from grader.submission import load_submission
+    from grader.core.submission import load_submission
     spec = get_exercise("kmeans_basics", ROOT)
     nb = load_submission(ROOT / "examples" / "kmeans_basics" / "carol.ipynb")
     limits = Limits(isolate=True)

@@ -129,7 +129,7 @@ class TreeMemory:
             self.peak = rss
             self.peak_pss = max(self.peak_pss, tree_pss(members))
 
-    def __enter__(self) -> "TreeMemory":
+    def __enter__(self) -> TreeMemory:
         self._thread.start()
         return self
 

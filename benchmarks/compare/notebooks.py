@@ -28,17 +28,17 @@ class Cells:
     def __init__(self) -> None:
         self.cells: list[dict] = []
 
-    def add(self, kind: str, source: str, metadata: dict | None = None) -> "Cells":
+    def add(self, kind: str, source: str, metadata: dict | None = None) -> Cells:
         self.cells.append(_cell(kind, source, metadata, len(self.cells)))
         return self
 
-    def md(self, source: str, metadata: dict | None = None) -> "Cells":
+    def md(self, source: str, metadata: dict | None = None) -> Cells:
         return self.add("markdown", source, metadata)
 
-    def code(self, source: str, metadata: dict | None = None) -> "Cells":
+    def code(self, source: str, metadata: dict | None = None) -> Cells:
         return self.add("code", source, metadata)
 
-    def raw(self, source: str, metadata: dict | None = None) -> "Cells":
+    def raw(self, source: str, metadata: dict | None = None) -> Cells:
         return self.add("raw", source, metadata)
 
 

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import jinja2
 
-from ..results import CellError, Report
+from ..core.results import CellError, Report
+from .templates import template_dir
 
 ICONS = {"passed": "✔", "failed": "✘", "missing": "○", "error": "!", "timeout": "⌛",
          "grader-error": "⚙"}
@@ -31,14 +32,6 @@ SCALAR = re.compile(r"^got (?P<got>[^,;\s]+), expected (?P<exp>[^,;\s]+), "
 LARGEST = re.compile(r"^largest difference (?P<diff>\S+) at index (?P<at>\([^)]*\)): "
                      r"got (?P<got>[^,;\s]+), expected (?P<exp>[^,;\s]+)$")
 GRADER_FRAME = re.compile(r"^File .*(?:[/\\]grader[/\\]|kernel_side|__grader_)")
-
-
-def template_dir() -> Path:
-    here = Path(__file__).resolve().parent.parent
-    for folder in (here / "templates", here.parent / "templates"):
-        if (folder / "report.html.j2").is_file():
-            return folder
-    raise FileNotFoundError("the report templates are missing from the installation")
 
 
 @lru_cache(maxsize=1)

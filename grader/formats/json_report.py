@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..results import Report
+from ..core.results import Report
 
 
 def to_json(report: Report) -> str:

@@ -12,7 +12,7 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from ..results import Report, Status
+from ..core.results import Report, Status
 
 FAILURE = {Status.FAILED, Status.MISSING}
 # Characters XML 1.0 cannot hold (student output may carry any byte): dropped.

@@ -21,9 +21,14 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..core.overrides import (
+    OVERRIDE_NOTICE,
+    Override,
+    apply_overrides,
+    report_from_dict,
+)
+from ..core.results import Report
 from ..errors import UsageError
-from ..overrides import OVERRIDE_NOTICE, Override, apply_overrides, report_from_dict
-from ..results import Report
 
 CANVAS_IDENTITY = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 MOODLE_NAMES = ("First name", "Last name", "Surname")

@@ -6,7 +6,7 @@ import textwrap
 
 import click
 
-from ..results import Report, Status
+from ..core.results import Report, Status
 
 STYLE = {
     Status.PASSED: ("PASS", "green"), Status.FAILED: ("FAIL", "red"),

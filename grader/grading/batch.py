@@ -1,0 +1,265 @@
+"""Grade a class: many submissions of one exercise, in parallel, into one gradebook.
+
+One broken submission never stops the batch: a file that cannot be read, or a fault of ours,
+becomes that student's row with a clear status, and the others go on.
+
+Resumable: each submission's reports are written (atomically) and then its gradebook row is
+committed; a batch killed at any moment is finished by running it again with `resume=True`,
+which grades only the submissions without a row, or whose file changed (sha256) since.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import closing, contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+from threadpoolctl import threadpool_limits
+
+from ..core.catalog import find_course, get_exercise
+from ..core.results import Report
+from ..core.spec import Exercise
+from ..errors import UsageError
+from ..formats import write_reports
+from ..formats.lms import export_csv
+from ..kernel.warm import KernelPool, prewarmed
+from .gradebook import batch_settings, connect, forget, record, recorded, start_batch
+from .one import Submission, grade_one, refuse_unisolated
+from .pipeline import execution_limits
+from .reference import cache_key, reference_answers
+
+SUFFIXES = (".ipynb", ".py")
+REPORTS = ("report.json", "report.html")
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    out: Path
+    gradebook: Path
+    grades_csv: Path
+    reports: dict   # student -> Report, for the submissions graded by this run
+    skipped: tuple[str, ...] = ()   # unchanged since their row was recorded (resume)
+
+
+def default_jobs() -> int:
+    """One worker per core this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def grade_class(paths: list[str | os.PathLike], exercise: str, out: str | os.PathLike, *,
+                jobs: int | None = None, course: str | os.PathLike | None = None,
+                parameters: dict | None = None, limits: dict | None = None,
+                isolate: bool | None = None, allow_unisolated: bool = False,
+                on_result: Callable[[str, Report], None] | None = None,
+                on_start: Callable[[int], None] | None = None, resume: bool = False,
+                fresh: bool = False, scheduler: str | None = None,
+                warm: bool = True) -> BatchResult:
+    """Grade every submission found in `paths` into `out` (gradebook, CSV, reports).
+
+    `out` already holding rows of this exercise is refused unless `resume` (grade only what is
+    missing or changed) or `fresh` (forget them, grade everything). `scheduler`: the address
+    of a Dask scheduler to grade on (grader.grading.dask_batch) instead of `jobs` local workers. `warm`:
+    fork each kernel from a pre-warmed zygote per worker, local or Dask (grader.kernel.warm), else
+    start it cold.
+    Refuses to run student code unisolated unless `allow_unisolated` (trusted code only)."""
+    if resume and fresh:
+        raise UsageError("--resume and --fresh contradict each other",
+                         "--resume finishes an earlier run, --fresh starts over: pick one")
+    spec = get_exercise(exercise, course)
+    if scheduler is None:
+        refuse_unisolated(isolate, allow_unisolated)
+    submissions = discover(paths, spec)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    params = {**spec.parameters, **(parameters or {})}
+    run = {"limits": limits or {}, "isolate": isolate, "parameters": params}
+    db = connect(out / "gradebook.sqlite")
+    try:
+        sandbox = execution_limits(spec, run["limits"], isolate)
+        settings = batch_identity(spec, run["parameters"], sandbox)
+        todo, skipped = plan(db, spec, submissions, settings, out, resume=resume, fresh=fresh)
+        start_batch(db, spec.id, settings)
+        jobs = jobs or default_jobs()
+        with threadpool_limits(limits=1), \
+                warm_kernels(warm and scheduler is None and bool(todo), min(jobs, len(todo)),
+                             sandbox, spec.solution_path) as kernels:
+            # our own comparisons run one BLAS thread: same sums whatever the shell says
+            reference_answers(spec, params, sandbox)   # while the zygotes import their libraries
+            if on_start:
+                on_start(len(todo))
+            with closing(_results(todo, spec, course, run, jobs, scheduler, allow_unisolated,
+                                  kernels, warm)) as results:   # stops the workers if we fail
+                reports = _record_all(results, db, out, on_result)
+        export_csv(db, spec.id, [q.id for q in spec.questions], out / "grades.csv")
+    finally:
+        db.close()
+    return BatchResult(out, out / "gradebook.sqlite", out / "grades.csv", reports,
+                       tuple(s.student for s in skipped))
+
+
+def _record_all(results, db, out: Path, on_result) -> dict[str, Report]:
+    reports = {}
+    for sub, sha, status, report in results:
+        write_reports(report, out / sub.student)
+        record(db, sub.student, sha, status, report)   # after its reports: a row is final
+        reports[sub.student] = report
+        if on_result:
+            on_result(sub.student, report)
+    return reports
+
+
+def batch_identity(spec: Exercise, parameters: dict, limits) -> dict:
+    """What the results depend on besides the submission: rows graded with other settings
+    must not be mixed into one gradebook. The reference key covers the solution, the spec,
+    the parameters and the library versions."""
+    return {"parameters": parameters, "limits": dataclasses.asdict(limits),
+            "reference": cache_key(spec, parameters)}
+
+
+def plan(db, spec: Exercise, submissions: list[Submission], settings: dict, out: Path, *,
+         resume: bool, fresh: bool) -> tuple[list[tuple[Submission, str]], list[Submission]]:
+    """Which submissions to grade (with the sha256 of their file) and which to skip."""
+    done = recorded(db, spec.id)
+    if fresh:
+        for student in forget(db, spec.id):
+            for name in REPORTS:
+                (out / student / name).unlink(missing_ok=True)
+            with suppress(OSError):   # the folder goes too, unless something else is in it
+                (out / student).rmdir()
+        done = {}
+    elif done and not resume:
+        raise UsageError(f"{out / 'gradebook.sqlite'} already holds {len(done)} graded "
+                         f"submission(s) of {spec.id} from an earlier run",
+                         "pass --resume to finish that run (unchanged submissions are kept, "
+                         "changed ones regraded), or --fresh to grade everything again")
+    elif done:
+        _same_settings(batch_settings(db, spec.id), settings, out)
+    todo, skipped = [], []
+    for sub in submissions:
+        sha = _sha256(sub.path)
+        if done.get(sub.student) == sha and _has_reports(out / sub.student):
+            skipped.append(sub)
+        else:
+            todo.append((sub, sha))
+    return todo, skipped
+
+
+def _same_settings(before: dict | None, now: dict, out: Path) -> None:
+    if before is None:  # rows from a grader that did not record its settings: nothing to compare
+        return
+    now = json.loads(json.dumps(now, sort_keys=True, default=str))
+    changed = [k for k in now if before.get(k) != now[k]]
+    if changed:
+        what = {"parameters": "the -p parameters", "limits": "the limits (timeouts, memory, "
+                "--data, isolation)", "reference": "the solution, the spec or the library "
+                "versions (the reference answers)"}
+        raise UsageError(f"cannot resume into {out}: {', '.join(what[k] for k in changed)} "
+                         f"changed since its rows were graded; mixing both would grade "
+                         f"students differently",
+                         "resume with the options of the first run, or pass --fresh to grade "
+                         "everything again with the new ones")
+
+
+def _has_reports(folder: Path) -> bool:
+    return all((folder / name).is_file() and (folder / name).stat().st_size > 0
+               for name in REPORTS)
+
+
+def _results(todo, spec, course, run, jobs, scheduler, allow_unisolated,
+             kernels: KernelPool | None, warm: bool) -> Iterator[tuple]:
+    """(submission, sha256, status, report) for each of `todo`, in the order they finish."""
+    if scheduler is not None:
+        from .dask_batch import cluster_results
+        root = find_course(course)
+        yield from cluster_results(todo, spec, root, run, scheduler, allow_unisolated, warm)
+        return
+    with local_workers(jobs) as pool:
+        futures = {pool.submit(grade_one, sub, spec, course, {**run, "pool": kernels}): (sub, sha)
+                   for sub, sha in todo}
+        for future in as_completed(futures):
+            yield (*futures[future], *future.result())
+
+
+@contextmanager
+def warm_kernels(wanted: bool, workers: int, sandbox,
+                 solution: Path) -> Iterator[KernelPool | None]:
+    """One zygote per worker, started now (from this thread, which outlives the batch: a
+    sandbox dies with the thread that started it), importing what the exercise's solution
+    imports while references are computed."""
+    if not wanted:
+        yield None
+        return
+    with prewarmed(solution, workers, sandbox) as kernels:
+        yield kernels
+
+
+# --- WORKER POOL -------------------------------------------------------------------------------
+# The one place where local workers are created. Each worker thread grades one submission at a
+# time through grader.grading.pipeline.grade (whose kernel is a process of its own, forked from the
+# pool's zygotes when the batch is warm: grader.kernel.warm).
+@contextmanager
+def local_workers(jobs: int) -> Iterator[ThreadPoolExecutor]:
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="grader-worker")
+    try:
+        yield pool
+    finally:
+        # Killed or interrupted: do not start the queued submissions; the running ones end
+        # with their kernels (a resumed batch grades them again).
+        pool.shutdown(wait=True, cancel_futures=True)
+# -----------------------------------------------------------------------------------------------
+
+
+def discover(paths: list[str | os.PathLike], spec: Exercise) -> list[Submission]:
+    """Submissions and student ids: `alice.ipynb` is alice's; so is `alice/<anything>.ipynb`."""
+    found: list[Submission] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found += _from_folder(path, spec)
+        elif path.exists():
+            found.append(Submission(_student_of(path, spec), path))
+        else:
+            raise UsageError(f"{path}: no such file or folder", "check the path")
+    _reject_duplicates(found)
+    return sorted(found, key=lambda s: s.student)
+
+
+def _from_folder(folder: Path, spec: Exercise) -> list[Submission]:
+    found = [Submission(_student_of(p, spec), p) for p in sorted(folder.iterdir())
+             if p.is_file() and p.suffix in SUFFIXES]
+    for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        files = [p for p in sorted(sub.iterdir()) if p.is_file() and p.suffix in SUFFIXES]
+        preferred = [p for p in files if p.stem == spec.id] or files
+        # A student folder without a notebook is graded too: its row says what is missing.
+        found.append(Submission(sub.name, preferred[0] if preferred else sub))
+    return found
+
+
+def _student_of(path: Path, spec: Exercise) -> str:
+    # A file named after the exercise says nothing about its author: the folder does.
+    return path.parent.name if path.stem == spec.id else path.stem
+
+
+def _reject_duplicates(found: list[Submission]) -> None:
+    seen: dict[str, Path] = {}
+    for sub in found:
+        if sub.student in seen:
+            raise UsageError(f"two submissions for student {sub.student!r}: {seen[sub.student]} "
+                             f"and {sub.path}", "keep one file per student")
+        seen[sub.student] = sub.path
+
+
+def _sha256(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""

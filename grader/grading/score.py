@@ -1,0 +1,203 @@
+"""Compare a submission's answers with the reference answers and score each question.
+
+Pure: takes the execution record and both sets of answers, returns frozen results. A question is
+worth its points when every check passes (all or nothing). When an answer is absent, the status
+says why: the stub was never filled in (missing), the code that defines it raised (error), or ran
+out of time (timeout).
+"""
+
+from __future__ import annotations
+
+import ast
+from functools import lru_cache
+
+from .. import checks as registry
+from ..core.answers import Extracted, Problem
+from ..core.records import CellRun, Execution
+from ..core.results import CheckResult, QuestionResult, Status
+from ..core.spec import CheckSpec, Exercise, Question
+
+NOT_IMPLEMENTED = "NotImplementedError"
+
+
+def score_questions(exercise: Exercise, execution: Execution,
+                    reference: Extracted) -> tuple[QuestionResult, ...]:
+    return tuple(score_question(q, execution, reference) for q in exercise.questions)
+
+
+def score_question(question: Question, execution: Execution,
+                   reference: Extracted) -> QuestionResult:
+    absent = _reference_gap(question, reference)
+    if absent:
+        return _result(question, Status.GRADER_ERROR,
+                       f"the reference solution did not produce `{absent}`: this is a fault of "
+                       "the exercise, not of your work; tell your instructor")
+    unavailable = _first_unavailable(question, execution)
+    if unavailable:
+        return unavailable
+    results = tuple(run_check(c, execution.answers.values, reference.values)
+                    for c in question.checks)
+    failed = [r for r in results if not r.passed]
+    if any(r.check == "grader-error" for r in failed):
+        return _result(question, Status.GRADER_ERROR, failed[0].message, checks=results)
+    if failed:
+        more = len(failed) - 1
+        also = f" ({more} more check{'s' * (more > 1)} of this question failed too)" if more else ""
+        return _result(question, Status.FAILED, f"`{failed[0].answer}`: {failed[0].message}{also}",
+                       checks=results)
+    return _result(question, Status.PASSED, _passed_message(results), checks=results,
+                   score=question.points)
+
+
+def run_check(spec: CheckSpec, got: dict, expected: dict) -> CheckResult:
+    """One check of the registry on one answer; a crash inside a check is our fault."""
+    try:
+        outcome = _call(spec, got, expected)
+    except Exception as exc:  # a check must never crash a batch; say whose fault it is
+        return CheckResult("grader-error", spec.answer or "", False,
+                           f"the grader failed while checking `{spec.answer}` "
+                           f"({type(exc).__name__}: {exc}); tell your instructor",
+                           visibility=spec.visibility)
+    message = outcome.message
+    if not outcome.passed:
+        message = " ".join(filter(None, [message, _trap_hint(spec, got), spec.hint]))
+    # Hidden checks never carry numbers: the detail holds reference values.
+    detail = outcome.detail if spec.visibility == "public" else ""
+    return CheckResult(spec.check, spec.answer or ", ".join(spec.inputs.values()),
+                       outcome.passed, message, detail, spec.visibility)
+
+
+def _call(spec: CheckSpec, got: dict, expected: dict):
+    fn = registry.get_check(spec.check)
+    if spec.check == "consistent":
+        return fn({role: got[name] for role, name in spec.inputs.items()}, None, **spec.options)
+    options = dict(spec.options)
+    if spec.companions:
+        options["companions"] = tuple((c.answer, got[c.answer], expected[c.answer], c.how,
+                                       c.tolerances) for c in spec.companions)
+    return fn(got[spec.answer], expected[spec.answer], **options)
+
+
+def _trap_hint(spec: CheckSpec, got: dict) -> str:
+    """A known wrong answer gets its known explanation (e.g. a local optimum of K-Means)."""
+    value = got.get(spec.answer)
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        try:
+            value = float(value) if getattr(value, "size", 0) == 1 else None
+        except (TypeError, ValueError):
+            value = None
+    if value is None:
+        return ""
+    hits = [t.message for t in spec.traps if abs(value - t.value) <= t.rtol * abs(t.value)]
+    return hits[0] if hits else ""
+
+
+def _passed_message(results: tuple[CheckResult, ...]) -> str:
+    return f"all {len(results)} checks passed" if len(results) > 1 else "correct"
+
+
+def _reference_gap(question: Question, reference: Extracted) -> str | None:
+    names = {n for c in question.checks for n in c.answer_names if c.check != "consistent"}
+    return next((n for n in sorted(names) if n not in reference.values), None)
+
+
+def _first_unavailable(question: Question, execution: Execution) -> QuestionResult | None:
+    """The status of the first answer the question needs that did not come back."""
+    for name in _needed(question):
+        problem = _problem(name, question, execution)
+        if problem:
+            status, message, cell = problem
+            return _result(question, status, message, cell_error=cell)
+    return None
+
+
+def _needed(question: Question) -> list[str]:
+    return list(dict.fromkeys(n for c in question.checks for n in c.answer_names))
+
+
+def _problem(name: str, question: Question, execution: Execution):
+    if execution.answers is None:
+        return _no_answers(execution)
+    if name in execution.answers.values:
+        return None
+    problem = execution.answers.problems.get(name, Problem("missing", "is not defined"))
+    defined_by = _probe_function(question, name) or name.split(".")[0]
+    if problem.status == "not-implemented":
+        return (Status.MISSING, f"`{defined_by}` is not answered yet: it still raises "
+                "NotImplementedError; replace that line with your code", None)
+    if problem.status == "error":
+        return Status.ERROR, f"`{name}` could not be graded: {problem.message}", None
+    return _explain_missing(defined_by, question.id, execution)
+
+
+def _probe_function(question: Question, name: str) -> str | None:
+    return next((p.function for p in question.probes if name in p.outputs), None)
+
+
+def _no_answers(execution: Execution):
+    stuck = [r for r in execution.cells if r.status in ("timeout", "not-run")]
+    died = [r for r in execution.cells if r.error and r.error.ename == "KernelDied"]
+    if died:
+        return (Status.ERROR, f"the notebook's Python process died in cell {died[0].index + 1}, "
+                "so no answer could be read; see the cell's error below", died[0].error)
+    if stuck:
+        return Status.TIMEOUT, "the notebook ran out of time, so no answer could be read", None
+    return Status.ERROR, "the answers could not be read back from the notebook", None
+
+
+def _explain_missing(name: str, question_id: str, execution: Execution):
+    failed = [r for r in execution.cells if r.status != "ok"]
+    defining = [r for r in failed if name in defined_names(r.source)]
+    tagged = [r for r in failed if question_id in _question_tags(r)]
+    for run in defining + tagged:
+        return _failed_cell(name, run)
+    own = [r.index for r in execution.cells if question_id in _question_tags(r)]
+    before = [r for r in failed if r.error and own and r.index < min(own)]
+    earlier = (f" (cell {before[0].index + 1} raised {before[0].error.ename} earlier, which may "
+               "be why)") if before else ""
+    return (Status.MISSING, f"`{name}` is not defined: did you run the cell that computes it?"
+            f"{earlier}", None)
+
+
+def _failed_cell(name: str, run: CellRun):
+    where = f"cell {run.index + 1}"
+    if run.status == "timeout":
+        return Status.TIMEOUT, f"`{name}` was not computed: {where} ran out of time", run.error
+    if run.status == "not-run":
+        return Status.TIMEOUT, f"`{name}` was not computed: the notebook ran out of time " \
+                               f"before {where}", None
+    if run.error and run.error.ename == NOT_IMPLEMENTED:
+        return (Status.MISSING, f"`{name}` is not answered yet: {where} still has "
+                "`raise NotImplementedError()`; replace it with your code", None)
+    return (Status.ERROR, f"`{name}` was not computed because {where} raised "
+            f"{run.error.ename}: {run.error.evalue}", run.error)
+
+
+def _question_tags(run: CellRun) -> set[str]:
+    return {run.question} if run.question else set()
+
+
+@lru_cache(maxsize=4096)
+def defined_names(source: str) -> frozenset[str]:
+    """Names a cell assigns, defines or imports (IPython magics are blanked first)."""
+    lines = ["" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()]
+    try:
+        tree = ast.parse("\n".join(lines))
+    except SyntaxError:
+        return frozenset()
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+    return frozenset(names)
+
+
+def _result(question: Question, status: Status, message: str, *, checks=(), score=0.0,
+            cell_error=None) -> QuestionResult:
+    hint = question.hint if status != Status.PASSED else ""
+    return QuestionResult(question.id, question.title, score, question.points, status, message,
+                          hint, question.visibility, tuple(checks), cell_error)

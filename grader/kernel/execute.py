@@ -1,0 +1,331 @@
+"""Run a notebook in a fresh kernel, cell by cell, and bring its answers back as plain data.
+
+Each submission gets its own kernel and its own temporary working folder. A failing cell does not
+stop the run (each question is graded on its own); a cell that runs too long is interrupted; the
+notebook as a whole has a deadline. After the student's cells, one extra cell (grader.kernel.kernel_side)
+writes the requested answers as JSON and .npy files, which grader.core.answers reads back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import math
+import re
+import secrets
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import nbformat
+import numpy as np
+from jupyter_core.utils import run_sync
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+from ..core.answers import Extracted, load_answers
+from ..core.probes import make_inputs
+from ..core.records import CellRun, Execution, Limits
+from ..core.results import CellError
+from ..core.spec import Probe
+from ..errors import InternalError
+from .extract import extraction_cell
+from .kernels import cold_kernel
+from .warm import KernelPool, forked_kernel
+
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+TIMEOUT_ENAME = "CellTimeoutError"
+EXTRACTION_TIMEOUT = 120.0   # seconds for the answer-extraction cell, probes included
+
+
+IMAGE_TYPES = ("image/png", "image/jpeg")
+MAX_IMAGE_CHARS = 400_000      # base64 of ~300 KB: the report's limit for one figure
+MAX_IMAGES_PER_CELL = 6
+# Unseeded randomness gets the same numbers on every run, cold or warm kernel, any worker:
+# a student's score must not depend on the luck of the draw at grading time.
+SEED_CODE = ("import random as _r\n_r.seed(0)\ndel _r\n"
+             "import numpy as _np\n_np.random.seed(0)\ndel _np")
+MAX_OUTPUT_BYTES = 2 * 2**20  # per cell: what is kept of a cell's printed output and images
+
+
+class CappedClient(NotebookClient):
+    """A NotebookClient that keeps at most MAX_OUTPUT_BYTES of each cell's outputs: a student
+    printing hundreds of MB must not fill the grader's memory. Errors are always kept."""
+
+    def output(self, outs, msg, display_id, cell_index):
+        if msg["msg_type"] == "error":
+            return super().output(outs, msg, display_id, cell_index)
+        kept = self._kept_bytes = getattr(self, "_kept_bytes", {})
+        size = _content_size(msg["content"])
+        if kept.get(cell_index, 0) + size > MAX_OUTPUT_BYTES:
+            if kept.get(cell_index, 0) <= MAX_OUTPUT_BYTES:
+                outs.append(nbformat.v4.new_output("stream", name="stderr", text=(
+                    f"[grader: output truncated: more than {MAX_OUTPUT_BYTES // 2**20} MB]\n")))
+            kept[cell_index] = MAX_OUTPUT_BYTES + 1
+            return None
+        kept[cell_index] = kept.get(cell_index, 0) + size
+        return super().output(outs, msg, display_id, cell_index)
+
+
+def _content_size(content: dict) -> int:
+    data = content.get("data") or {}
+    return len(content.get("text", "")) + sum(len(str(v)) for v in data.values())
+
+
+def run_notebook(nb: nbformat.NotebookNode, names: list[str], probes: list[Probe],
+                 parameters: dict | None = None, limits: Limits = Limits(),
+                 data_files: tuple[Path, ...] = (), pool: KernelPool | None = None) -> Execution:
+    """Execute `nb` in a fresh kernel and extract `names` and the probes' outputs.
+
+    With a `pool` (grader.kernel.warm.KernelPool), the fresh kernel is forked from a pre-warmed
+    zygote instead of started cold: same isolation, none of the start-up cost."""
+    started = time.monotonic()
+    kernels = forked_kernel(pool, limits) if pool else cold_kernel(limits)
+    with kernels as (workdir, manager):
+        for f in data_files:
+            shutil.copy(f, workdir / Path(f).name)
+        nonce = secrets.token_hex(8)
+        requests = _write_probe_inputs(probes, workdir / f".in-{nonce}")
+        runs, answers, notices = _run(nb, workdir, names, requests, nonce, limits,
+                                      parameters or {}, manager)
+        return Execution(tuple(runs), answers, tuple(notices), time.monotonic() - started)
+
+
+def _run(nb, workdir: Path, names, requests, nonce, limits, parameters, manager):
+    # The client runs a copy with the grader's own cells appended, so that the student's cells
+    # keep their numbers (feedback says "cell 4" for the student's cell 4).
+    nb = nbformat.from_dict(nb)
+    out = workdir / f".out-{nonce}"
+    extra = {"student_cells": len(nb.cells), "parameters": _append(nb, parameters_cell(parameters)) if parameters else None,
+             "extract": _append(nb, nbformat.v4.new_code_cell(
+                 extraction_cell(names, requests, str(out)))), "out": out}
+    return _run_in(nb, workdir, limits, extra, manager)
+
+
+def _run_in(nb, workdir, limits, extra, manager):
+    km, env = manager()
+    clock = {"deadline": math.inf}
+    client = CappedClient(
+        nb, km=km, allow_errors=True, interrupt_on_timeout=True,
+        error_on_timeout={"ename": TIMEOUT_ENAME, "evalue": "", "traceback": []},
+        record_timing=False, resources={"metadata": {"path": str(workdir)}},
+        shutdown_kernel="immediate",  # the kernel is thrown away: no need to wait for it
+        timeout_func=lambda cell: _cell_timeout(cell, limits.cell_timeout, clock["deadline"]),
+    )
+    timed_out: set[int] = set()
+    client.on_cell_error = lambda cell, cell_index, execute_reply: (
+        timed_out.add(cell_index)
+        if execute_reply["content"].get("ename") == TIMEOUT_ENAME else None)
+    runs, notices, answers = [], [], None
+    with _started(client, env):
+        _silently(client, SEED_CODE)
+        # The notebook's time limit counts the student's code, not the kernel's start-up.
+        clock["deadline"] = time.monotonic() + limits.notebook_timeout
+        alive = _run_cells(client, nb, extra, runs, notices, clock["deadline"], limits,
+                           timed_out)
+        if alive:
+            answers = _extract(client, extra["extract"], extra["out"], notices)
+    return [_tagged(r, nb.cells[r.index]) for r in runs], answers, notices
+
+
+@contextlib.contextmanager
+def _started(client, env: dict):
+    """The kernel, started; a kernel that cannot start is our fault, said as such."""
+    try:
+        # cleanup_kc: nbclient shuts down only kernels whose manager it made itself; ours must
+        # end with the run too, cgroup or not.
+        setup = client.setup_kernel(env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                    cleanup_kc=True)
+        setup.__enter__()
+    except RuntimeError as exc:  # "Kernel died before replying to kernel_info"
+        raise InternalError(f"the Jupyter kernel did not start ({exc})",
+                            "check that ipykernel is installed in this environment; if "
+                            "`--no-isolate` works, the sandbox is the cause: run "
+                            "`bwrap --ro-bind / / true` to test bubblewrap") from None
+    try:
+        yield
+    finally:
+        setup.__exit__(None, None, None)
+
+
+def _append(nb, cell) -> int:
+    nb.cells.append(cell)
+    return len(nb.cells) - 1
+
+
+def _run_cells(client, nb, extra, runs, notices, deadline, limits,
+               timed_out: set[int]) -> bool:
+    """Run the student's code cells; False when the kernel can no longer answer (it died, or
+    it ignores interrupts), so nothing more can be asked of it."""
+    student_cells = nb.cells[:extra["student_cells"]]
+    parameters_index = extra["parameters"]
+    after = parameters_cell_index(student_cells) if parameters_index is not None else None
+    if parameters_index is not None and after is None:
+        client.execute_cell(nb.cells[parameters_index], parameters_index)
+    for index, cell in enumerate(student_cells):
+        if cell.cell_type != "code":
+            continue
+        if time.monotonic() >= deadline:
+            runs.append(CellRun(index, cell.source, "not-run"))
+            continue
+        run = _run_one(client, cell, index, limits, deadline, timed_out)
+        runs.append(run)
+        lost = _lost_kernel(client, run)
+        if lost:
+            notices.append(lost)
+            _mark_not_run(student_cells, index + 1, runs)
+            return False
+        if index == after:
+            client.execute_cell(nb.cells[parameters_index], parameters_index)
+    if any(r.status == "not-run" for r in runs):
+        notices.append(f"The notebook ran out of time ({limits.notebook_timeout:g} s in all); "
+                       "the cells after that were not run.")
+    return True
+
+
+def _run_one(client, cell, index, limits, deadline, timed_out) -> CellRun:
+    try:
+        client.execute_cell(cell, index)
+    except DeadKernelError:
+        return CellRun(index, cell.source, "error", CellError(
+            index, "KernelDied", "the Python process stopped while running this cell "
+            "(os._exit, a crash, or it ran out of memory)", "", shorten(cell.source)))
+    return _cell_run(index, cell, limits, index in timed_out, time.monotonic() >= deadline)
+
+
+def _lost_kernel(client, run: CellRun) -> str | None:
+    if run.error and run.error.ename == "KernelDied":
+        return f"The kernel died in cell {run.index + 1}; later cells did not run."
+    if run.status == "timeout" and not _responsive(client):
+        return (f"Cell {run.index + 1} kept running after it was interrupted (it ignores "
+                "KeyboardInterrupt?), so the kernel was stopped; later cells did not run.")
+    return None
+
+
+def _silently(client, code: str, seconds: float = 30.0) -> bool:
+    """Run grader code in the kernel before the student's, invisibly (no output, no history)."""
+    reply = _reply(client, code, seconds)
+    return reply is not None and reply["content"].get("status") == "ok"
+
+
+def _responsive(client, seconds: float = 5.0) -> bool:
+    """After an interrupt: does the kernel answer again? Code that swallows KeyboardInterrupt
+    keeps it busy forever, and every later cell would wait out its whole time limit."""
+    return _reply(client, "pass", seconds) is not None
+
+
+def _reply(client, code: str, seconds: float) -> dict | None:
+    """The shell reply to `code` run silently, or None when none comes in time."""
+    async def run() -> dict:
+        msg_id = client.kc.execute(code, silent=True, store_history=False)
+        while True:
+            reply = await client.kc.get_shell_msg(timeout=seconds)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                return reply
+    try:
+        return run_sync(run)()
+    except Exception:  # queue.Empty: no reply in time
+        return None
+
+
+def _tagged(run: CellRun, cell) -> CellRun:
+    meta = cell.metadata.get("grader", {})
+    question = meta.get("question") if isinstance(meta, dict) else None
+    return dataclasses.replace(run, question=question if isinstance(question, str) else None)
+
+
+def _mark_not_run(cells: list, start: int, runs: list) -> None:
+    runs += [CellRun(i, c.source, "not-run") for i, c in enumerate(cells)
+             if i >= start and c.cell_type == "code"]
+
+
+def _images(cell) -> tuple:
+    """The images a cell displayed this run (for the report), each capped, a few per cell."""
+    found = []
+    for output in cell.get("outputs", []):
+        data = output.get("data") or {}
+        for mime in IMAGE_TYPES:
+            if isinstance(data.get(mime), str) and len(data[mime]) <= MAX_IMAGE_CHARS:
+                found.append({"output_type": "display_data", "data": {mime: data[mime]}})
+                break
+    return tuple(found[:MAX_IMAGES_PER_CELL])
+
+
+def _cell_run(index: int, cell, limits: Limits, timed_out: bool, past_deadline: bool) -> CellRun:
+    run = _cell_status(index, cell, limits, timed_out, past_deadline)
+    return dataclasses.replace(run, outputs=_images(cell))
+
+
+def _cell_status(index: int, cell, limits: Limits, timed_out: bool,
+                 past_deadline: bool) -> CellRun:
+    error = next((o for o in cell.get("outputs", []) if o.get("output_type") == "error"), None)
+    if timed_out:
+        limit = (f"the notebook's time limit ({limits.notebook_timeout:g} s in all)"
+                 if past_deadline else f"its time limit ({limits.cell_timeout:g} s)")
+        return CellRun(index, cell.source, "timeout", CellError(
+            index, TIMEOUT_ENAME, f"the cell was still running after {limit} and was "
+            "interrupted", "", shorten(cell.source)))
+    if error is None:
+        return CellRun(index, cell.source, "ok")
+    return CellRun(index, cell.source, "error", cell_error(index, cell.source, error))
+
+
+def _cell_timeout(cell, cell_limit: float, deadline: float) -> int:
+    return max(1, math.ceil(min(cell_limit, deadline - time.monotonic())))
+
+
+def _extract(client, index: int, out: Path, notices: list) -> Extracted | None:
+    client.timeout_func = None
+    client.timeout = int(EXTRACTION_TIMEOUT)
+    cell = client.nb.cells[index]
+    try:
+        client.execute_cell(cell, index)
+        return load_answers(out)
+    except (DeadKernelError, CellTimeoutError):
+        notices.append("The answers could not be read: the kernel stopped answering.")
+    except (OSError, ValueError):
+        error = next((o for o in cell.get("outputs", []) if o.get("output_type") == "error"), {})
+        notices.append("The answers could not be read back from the kernel"
+                       + (f" ({error.get('ename')}: {error.get('evalue')})" if error else "."))
+    return None
+
+
+def _write_probe_inputs(probes: list[Probe], folder: Path) -> list[dict]:
+    folder.mkdir()
+    requests = []
+    for p_index, probe in enumerate(probes):
+        paths = []
+        for a_index, array in enumerate(make_inputs(probe.inputs, probe.seed, probe.options)):
+            path = folder / f"p{p_index}_{a_index}.npy"
+            np.save(path, array, allow_pickle=False)
+            paths.append(str(path))
+        requests.append({"function": probe.function, "inputs": paths,
+                         "outputs": list(probe.outputs)})
+    return requests
+
+
+def parameters_cell_index(cells: list) -> int | None:
+    tagged = [i for i, c in enumerate(cells) if "parameters" in c.metadata.get("tags", [])]
+    return tagged[0] if tagged else None
+
+
+def parameters_cell(parameters: dict) -> nbformat.NotebookNode:
+    """Papermill's convention: code run right after the cell tagged `parameters` overrides it.
+
+    It runs as an extra cell, not inserted, so cell numbers in feedback match the student's.
+    """
+    lines = [f"{name} = {value!r}" for name, value in parameters.items()]
+    return nbformat.v4.new_code_cell("# Parameters injected by the grader\n" + "\n".join(lines))
+
+
+def cell_error(index: int, source: str, output: dict) -> CellError:
+    tb = "\n".join(ANSI.sub("", line) for line in output.get("traceback", []))
+    return CellError(index, str(output.get("ename", "Error")), str(output.get("evalue", "")),
+                     tb[-4000:], shorten(source))
+
+
+def shorten(source: str, lines: int = 12) -> str:
+    parts = source.splitlines()
+    return "\n".join(parts[:lines] + ([f"... ({len(parts) - lines} more lines)"]
+                                      if len(parts) > lines else []))

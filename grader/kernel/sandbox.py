@@ -1,0 +1,202 @@
+"""Isolation for untrusted kernels: bubblewrap namespaces, resource limits, a cgroup if possible.
+
+What a sandboxed kernel sees (Linux, bubblewrap installed):
+- a read-only system (/usr, /lib, /etc...) and a read-only Python (its prefix and the venv);
+- one writable folder: the run's working folder (the submission's data, the answers it writes);
+- a private /tmp, /proc and /dev; no network (its own, empty, network namespace); its own PID
+  namespace, so it cannot see or signal other processes, and when the kernel's namespace ends
+  every process it started ends too;
+- an environment made from scratch (no tokens, no secrets of the grader's);
+- limits: address space, CPU seconds, file size, number of processes (a pids cgroup when one
+  can be created: RLIMIT_NPROC does not bind root), and the wall-clock limits of grader.kernel.execute.
+
+Where bubblewrap is missing or cannot create namespaces (a laptop, a container), kernels run
+unisolated with the same environment scrubbing and rlimits; callers say so to the user.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from functools import lru_cache
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+from traitlets import List, Unicode
+
+from ..core.records import ResourceLimits
+
+CGROUP_ROOTS = (Path("/sys/fs/cgroup/unified"), Path("/sys/fs/cgroup"),)  # v2 mounts
+CGROUP_V1_PIDS = Path("/sys/fs/cgroup/pids")
+GiB = 2**30
+TMP_BYTES = 512 * 2**20  # the private /tmp of a sandboxed kernel
+
+
+@lru_cache(maxsize=1)
+def bubblewrap() -> str | None:
+    """Path of a bwrap that can create the namespaces we need here, or None."""
+    path = shutil.which("bwrap")
+    if not path:
+        return None
+    probe = [path, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "--proc",
+             "/proc", "--dev", "/dev", "true"]
+    try:
+        ok = subprocess.run(probe, capture_output=True, timeout=20).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        ok = False
+    return path if ok else None
+
+
+def isolation_problem() -> str:
+    """Why kernels would run unisolated here (for the one-line notice)."""
+    if not shutil.which("bwrap"):
+        return "bubblewrap (bwrap) is not installed; on Debian/Ubuntu: apt install bubblewrap"
+    return "bubblewrap cannot create namespaces here (unprivileged user namespaces disabled?)"
+
+
+SYSTEM_PATHS = ("/usr", "/lib", "/lib64", "/lib32", "/bin", "/sbin", "/etc")
+
+
+def system_mounts() -> list[str]:
+    """The system and the Python installation the kernel needs, nothing of the grader's.
+
+    On merged-/usr systems /lib, /lib64 and /bin are symlinks into /usr: they are recreated as
+    symlinks (the ELF loader is found by its /lib64 path)."""
+    args = []
+    for path in SYSTEM_PATHS:
+        if os.path.islink(path):
+            args += ["--symlink", os.readlink(path), path]
+        elif os.path.exists(path):
+            args += ["--ro-bind", path, path]
+    return args
+
+
+def python_paths() -> list[str]:
+    """The interpreter and the venv (which may live under /tmp, as a CI checkout does)."""
+    return list(dict.fromkeys(os.path.realpath(p) for p in (sys.base_prefix, sys.prefix)))
+
+
+def bwrap_args(workdir: Path, env: dict[str, str], extra_ro: tuple[Path, ...] = ()) -> list[str]:
+    args = [bubblewrap() or "bwrap", "--unshare-all", "--die-with-parent", "--clearenv",
+            *system_mounts(), "--proc", "/proc", "--dev", "/dev",
+            "--size", str(TMP_BYTES), "--tmpfs", "/tmp", "--bind", str(workdir), str(workdir)]
+    # After the private /tmp, or it would hide a venv or data folders that live under /tmp.
+    for path in [*python_paths(), *map(str, extra_ro)]:
+        args += ["--ro-bind", path, path]
+    # The sandbox's root is a tmpfs: made read-only, so that files written outside the working
+    # folder cannot fill the host's memory.
+    args += ["--remount-ro", "/", "--chdir", str(workdir)]
+    for name, value in sorted(env.items()):
+        args += ["--setenv", name, value]
+    return args + ["--"]
+
+
+def prlimit_args(limits: ResourceLimits) -> list[str]:
+    return ["prlimit", f"--as={limits.memory_bytes}", f"--cpu={limits.cpu_seconds}",
+            f"--fsize={limits.max_file_bytes}", f"--nproc={limits.max_processes}",
+            "--core=0", "--"]
+
+
+class Cgroup:
+    """A pids (and, on cgroup v2, memory) cgroup for one kernel, if this machine lets us make one.
+
+    The kernel's launcher joins it before exec, so every process the submission starts is
+    counted (fork floods stop at max_processes) and can be killed at once at the end.
+    """
+
+    def __init__(self, path: Path, version: int) -> None:
+        self.path, self.version = path, version
+
+    @classmethod
+    def create(cls, limits: ResourceLimits) -> Cgroup | None:
+        name = f"grader-{secrets.token_hex(6)}"
+        for root, version in [*((r, 2) for r in CGROUP_ROOTS), (CGROUP_V1_PIDS, 1)]:
+            group = cls._make(root, name, version, limits)
+            if group:
+                return group
+        return None
+
+    @classmethod
+    def _make(cls, root: Path, name: str, version: int, limits: ResourceLimits):
+        control = "pids.max"
+        if version == 2 and "pids" not in _read(root / "cgroup.subtree_control"):
+            return None
+        try:
+            (root / name).mkdir()
+        except OSError:
+            return None
+        group = cls(root / name, version)
+        try:
+            (group.path / control).write_text(str(limits.max_processes))
+            if version == 2 and "memory" in _read(root / "cgroup.subtree_control"):
+                (group.path / "memory.max").write_text(str(limits.memory_bytes))
+        except OSError:
+            group.remove()
+            return None
+        return group
+
+    def join_command(self) -> list[str]:
+        return ["/bin/sh", "-c", f'echo $$ > "{self.path}/cgroup.procs" && exec "$@"', "sh"]
+
+    def kill_all(self, wait_s: float = 5.0) -> None:
+        """SIGKILL everything in the group and wait until it is empty (a fork flood refills it,
+        so v1, which has no cgroup.kill, kills in rounds)."""
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline:
+            pids = [int(p) for p in _read(self.path / "cgroup.procs").split()]
+            if not pids:
+                return
+            if self.version == 2 and (self.path / "cgroup.kill").exists():
+                _write(self.path / "cgroup.kill", "1")
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            time.sleep(0.02)
+
+    def remove(self) -> None:
+        self.kill_all()
+        for _ in range(50):  # a killed process leaves its group a moment after it dies
+            try:
+                self.path.rmdir()
+                return
+            except OSError:
+                time.sleep(0.02)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError:
+        return ""
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text)
+    except OSError:
+        pass
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """An AsyncKernelManager (what nbclient drives) whose kernel command runs behind `prefix` (cgroup, prlimit, bwrap)."""
+
+    prefix = List(Unicode(), default_value=[]).tag(config=True)
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        return [*self.prefix, *super().format_kernel_cmd(extra_arguments)]
+
+    @property
+    def kernel_spec(self):
+        # A signal would reach bubblewrap, not the kernel behind it (bwrap dies of SIGINT):
+        # interrupt through the control channel; ipykernel then signals itself.
+        spec = super().kernel_spec
+        if spec is not None:
+            spec.interrupt_mode = "message"
+        return spec
