@@ -33,7 +33,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from compare import (  # noqa: E402
+from harness import (  # noqa: E402
     anchors,
     assignment,
     floor,
@@ -43,8 +43,8 @@ from compare import (  # noqa: E402
     table,
     warm,
 )
-from compare.common import Context, Measurement, median_of  # noqa: E402
-from compare.measure import adopt_orphans, busy_share  # noqa: E402
+from harness.common import Context, Measurement, median_of  # noqa: E402
+from harness.measure import adopt_orphans, busy_share  # noqa: E402
 
 SAMPLE_HZ = 10.0
 TOOLS = ("warm", "floor", "ours", "nbgrader", "otter")
@@ -190,14 +190,15 @@ def measure_repeated(args, ctx: Context, tools: list[str]) -> list[Measurement]:
 
 def progress(m: Measurement, run: str = "") -> Measurement:
     what = f"failed: {m.error}" if m.error else f"{m.wall:.1f} s"
-    sampler = f" (memory sampler: {m.sampler_cpu_s:.2f} s CPU)" if m.peak_tree_bytes is not None else ""
+    sampler = (f" (memory sampler: {m.sampler_cpu_s:.2f} s CPU)"
+               if m.peak_tree_bytes is not None else "")
     say(f"  {m.tool}, {m.workers} worker(s){run}: {what}{sampler}")
     return m
 
 
 def report(args, ctx: Context, rows: list[Measurement], command: str) -> None:
     n = args.submissions
-    agree, agreement = table.agreement(rows, ctx.students)
+    _, agreement = table.agreement(rows, ctx.students)
     data = table.table_rows(rows, n)
     busy = ctx.busy_at_start > 0.25
     notes = [

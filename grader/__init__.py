@@ -6,6 +6,10 @@ The common case is one call::
     report = grade("exercises/kmeans_basics.ipynb")
     print(report.score, "/", report.max_score)
 
+How to grade (parameters, limits, isolation, course; a class's jobs, resume...) is one typed
+object: `grade(path, settings=GradeSettings(isolate=True))`,
+`grade_class(paths, "kmeans_basics", "graded", BatchSettings(jobs=2))`.
+
 In a student's notebook, `from grader import check; check("q1_fit")` runs one question's
 public checks on the live answers.
 """
@@ -20,6 +24,8 @@ _PUBLIC = {
     "list_exercises": "core.catalog", "get_exercise": "core.catalog",
     "Report": "core.results", "QuestionResult": "core.results", "CheckResult": "core.results",
     "Status": "core.results",
+    "GradeSettings": "core.settings", "BatchSettings": "core.settings",
+    "LimitOverrides": "core.settings",
     "GraderError": "errors", "UsageError": "errors", "SubmissionError": "errors",
     "SpecError": "errors", "InternalError": "errors",
 }

@@ -15,14 +15,13 @@ from pathlib import Path
 import click
 
 from .core import catalog
+from .core.settings import BatchSettings, GradeSettings, LimitOverrides
 from .course.assign import assign as write_stubs
 from .course.assign import drifted as stubs_drifted
 from .course.export import FORMATS, export_graded
 from .errors import GraderError
-from .formats import terminal
+from .formats import terminal, write_report
 from .formats.dashboard import write_dashboard
-from .formats.html import write_html
-from .formats.json_report import write_json
 from .formats.junit import write_junit
 from .grading.batch import default_jobs, grade_class
 from .grading.pipeline import grade
@@ -49,7 +48,7 @@ param_option = click.option("-p", "--param", "params", multiple=True, callback=_
                             help="Override a value of the notebook's `parameters` cell, for the "
                                  "solution and the submission alike (repeatable).")
 def limit_options(fn):
-    """Execution limits, shared by check and grade; collected into one `limits` dict."""
+    """Execution limits, shared by check and grade; collected into one LimitOverrides."""
     options = [
         click.option("--cell-timeout", type=click.FloatRange(min=1), metavar="SECONDS",
                      help="Time limit per cell (default: the exercise's, often 120)."),
@@ -66,8 +65,7 @@ def limit_options(fn):
 
     @functools.wraps(fn)
     def wrapper(*args, cell_timeout, notebook_timeout, memory_gib, readable, **kwargs):
-        limits = {"cell_timeout": cell_timeout, "notebook_timeout": notebook_timeout,
-                  "memory_gib": memory_gib, "readable": readable}
+        limits = LimitOverrides(cell_timeout, notebook_timeout, memory_gib, tuple(readable))
         return fn(*args, limits=limits, **kwargs)
     return wrapper
 
@@ -140,18 +138,18 @@ def check(notebook, exercise, json_path, html_path, isolate, junit, params, limi
       grader check my_kmeans.py --exercise kmeans_basics --json report.json
       grader check exercises/kmeans_basics.ipynb -p data_seed=11
     """
-    report = grade(notebook, exercise, course=course, parameters=params, limits=limits,
-                   isolate=isolate)
+    settings = GradeSettings(parameters=params, limits=limits, isolate=isolate, course=course)
+    report = grade(notebook, exercise, settings)
     report = with_bundle_notice(report, course)
     click.echo(terminal.render(report))
     if junit:
         write_junit([(str(notebook), report)], Path(junit))
         click.echo(f"JUnit XML: {junit}")
     if json_path:
-        write_json(report, Path(json_path))
+        write_report(report, Path(json_path), "json")
         click.echo(f"JSON report: {json_path}")
     if html_path:
-        write_html(report, Path(html_path))
+        write_report(report, Path(html_path), "html")
         click.echo(f"HTML report: {html_path}")
     sys.exit(0 if report.all_passed else 1)
 
@@ -199,9 +197,10 @@ def grade_command(submissions, exercise, out, jobs, resume, fresh, scheduler, wa
       grader grade submissions/ --exercise kmeans_basics --out graded --scheduler tcp://host:8786
       grader grade submissions/ --exercise kmeans_basics --out graded --overrides overrides.csv
     """
-    result = _grade_and_print(list(submissions), exercise, out, jobs, course, params=params,
-                              limits=limits, allow_unisolated=allow_unisolated, resume=resume,
-                              fresh=fresh, scheduler=scheduler, warm=warm)
+    settings = BatchSettings(GradeSettings(parameters=params, limits=limits, course=course),
+                             jobs=jobs, allow_unisolated=allow_unisolated, resume=resume,
+                             fresh=fresh, scheduler=scheduler, warm=warm)
+    result = _grade_and_print(list(submissions), exercise, out, settings)
     if overrides:
         done = export_graded(out, overrides=overrides, reports=result.reports)
         click.echo(f"Overrides:  {overrides} applied to grades.csv and the reports of "
@@ -212,19 +211,13 @@ def grade_command(submissions, exercise, out, jobs, resume, fresh, scheduler, wa
     _print_outputs(result)
 
 
-def _grade_and_print(submissions, exercise, out, jobs, course, **options):
-    where = (f"on the Dask cluster at {options['scheduler']}" if options.get("scheduler")
-             else f"with {jobs or default_jobs()} job(s)")
+def _grade_and_print(submissions, exercise, out, settings: BatchSettings):
+    where = (f"on the Dask cluster at {settings.scheduler}" if settings.scheduler
+             else f"with {settings.jobs or default_jobs()} job(s)")
     click.echo(f"Grading {exercise} into {out} {where}...")
     with progress_for() as shown:
-        result = grade_class(submissions, exercise, out, jobs=jobs, course=course,
-                             on_start=shown.start, on_result=shown.done,
-                             parameters=options.get("params"), limits=options.get("limits"),
-                             allow_unisolated=options.get("allow_unisolated", False),
-                             resume=options.get("resume", False),
-                             fresh=options.get("fresh", False),
-                             scheduler=options.get("scheduler"),
-                             warm=options.get("warm", True))
+        result = grade_class(submissions, exercise, out, settings, on_start=shown.start,
+                             on_result=shown.done)
     skipped = f", skipped {len(result.skipped)} unchanged" if result.skipped else ""
     click.echo(f"Done: graded {len(result.reports)}{skipped}.")
     return result
@@ -279,10 +272,11 @@ def demo(out, jobs, course):
       grader demo --out /tmp/demo
     """
     root = catalog.find_course(course)
+    # Our own, trusted examples; a demo starts over each time.
+    settings = BatchSettings(GradeSettings(course=root), jobs=jobs, allow_unisolated=True,
+                             fresh=True)
     for folder in sorted(p for p in (root / "examples").iterdir() if p.is_dir()):
-        result = _grade_and_print([str(folder)], folder.name, Path(out) / folder.name, jobs,
-                                  root, allow_unisolated=True,  # our own, trusted examples
-                                  fresh=True)  # a demo starts over each time
+        result = _grade_and_print([str(folder)], folder.name, Path(out) / folder.name, settings)
         _print_outputs(result)
 
 
@@ -327,7 +321,8 @@ def release_command(out, exercises, install, wheel, course):
     \b
     Example:
       grader release student-repo --install "grader @ git+https://github.com/org/grader@v0.1.0"
-      grader release student-repo --exercise kmeans_basics --wheel dist/grader-0.1.0-py3-none-any.whl
+      grader release student-repo --exercise kmeans_basics \\
+        --wheel dist/grader-0.1.0-py3-none-any.whl
     """
     from .course.release import build_bundle
 

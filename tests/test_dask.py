@@ -93,11 +93,11 @@ class Finished(SchedulerPlugin):
 
 
 def test_a_worker_without_the_exercise_says_what_to_install(cluster):
+    from grader import BatchSettings
     from grader.grading.dask_batch import check_worker
 
     with distributed.Client(cluster, set_as_default=False) as client:
-        run_options = {"limits": {}, "isolate": None, "parameters": {}}
         found = client.submit(check_worker, "not_installed_here", "/no/such/course",
-                              run_options, False, pure=False).result()
+                              BatchSettings(), pure=False).result()
     assert "cannot find exercise 'not_installed_here'" in found["problem"]
     assert "GRADER_COURSE" in found["hint"] and "/no/such/course" in found["hint"]

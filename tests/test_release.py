@@ -80,7 +80,7 @@ def _distinctive(v: float) -> bool:
 def _hidden_needles() -> dict[str, list[bytes]]:
     """Byte patterns of every reference value only hidden checks read."""
     spec = get_exercise(EXERCISE)
-    reference = reference_answers(spec, spec.parameters, execution_limits(spec, {}, None))
+    reference = reference_answers(spec, spec.parameters, execution_limits(spec))
     hidden = {n for q in spec.questions for c in q.checks
               if "hidden" in (q.visibility, c.visibility) for n in c.answer_names}
     needles = {}

@@ -25,7 +25,7 @@ from batch_runs import (
     uninterrupted,
 )
 
-from grader import UsageError, grade_class
+from grader import BatchSettings, GradeSettings, LimitOverrides, UsageError, grade_class
 
 
 @pytest.fixture(scope="module")
@@ -118,6 +118,7 @@ def test_an_existing_gradebook_is_never_silently_mixed(baseline, tmp_path):
     assert "--resume" in again.stderr and "--fresh" in again.stderr
     assert "Traceback" not in again.stderr
     with pytest.raises(UsageError, match="the limits .* changed since its rows were graded"):
-        grade_class([ROOT / p for p in submissions], EXERCISE, out, resume=True,
-                    limits={"cell_timeout": 99})
+        settings = BatchSettings(GradeSettings(limits=LimitOverrides(cell_timeout=99)),
+                                 resume=True)
+        grade_class([ROOT / p for p in submissions], EXERCISE, out, settings)
     assert rows(out) == rows(expected)

@@ -79,7 +79,8 @@ def _parse_notebook(path: Path, text: str) -> nbformat.NotebookNode:
         raise SubmissionError(f"{path} is not a valid notebook: its JSON is broken at line "
                               f"{exc.lineno}, column {exc.colno} ({exc.msg})",
                               "the file was probably cut off or edited by hand: open it in "
-                              "Jupyter, or recover the last saved version, and submit again") from None
+                              "Jupyter, or recover the last saved version, and submit "
+                              "again") from None
     if not isinstance(raw, dict) or ("cells" not in raw and "worksheets" not in raw):
         raise SubmissionError(f"{path} is JSON but not a notebook (no 'cells')",
                               "submit the .ipynb file you worked in")

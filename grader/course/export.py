@@ -21,9 +21,7 @@ from ..core.overrides import (
     unknown_students,
 )
 from ..errors import UsageError
-from ..formats import lms
-from ..formats.html import write_html
-from ..formats.json_report import write_json
+from ..formats import lms, write_reports
 
 FORMATS = ("grades", "canvas", "moodle")
 KEPT = "overrides.csv"
@@ -97,9 +95,7 @@ def _rewrite_reports(graded: Path, rows, table, fresh: dict) -> list[str]:
         report = row.report
         if row.student in fresh:  # the in-memory report keeps what the JSON leaves out
             report = apply_overrides(fresh[row.student], row.student, table)
-        folder.mkdir(exist_ok=True)
-        write_json(report, folder / "report.json")
-        write_html(report, folder / "report.html")
+        write_reports(report, folder)
         rewritten.append(row.student)
     return rewritten
 

@@ -47,7 +47,7 @@ def build_bundle(out: Path, course=None, exercises: list[str] | None = None,
     chosen = _choose(list_exercises(root), exercises)
     out = _empty_folder(Path(out))
     for spec in chosen:
-        reference = reference_answers(spec, spec.parameters, execution_limits(spec, {}, None))
+        reference = reference_answers(spec, spec.parameters, execution_limits(spec))
         _release_exercise(spec, reference, out)
     install = install_line(install, wheel, out)
     (out / "requirements.txt").write_text(install + "\n", encoding="utf-8")

@@ -17,13 +17,14 @@ import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import closing, contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from threadpoolctl import threadpool_limits
 
 from ..core.catalog import find_course, get_exercise
 from ..core.results import Report
+from ..core.settings import BatchSettings
 from ..core.spec import Exercise
 from ..errors import UsageError
 from ..formats import write_reports
@@ -55,50 +56,48 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def grade_class(paths: list[str | os.PathLike], exercise: str, out: str | os.PathLike, *,
-                jobs: int | None = None, course: str | os.PathLike | None = None,
-                parameters: dict | None = None, limits: dict | None = None,
-                isolate: bool | None = None, allow_unisolated: bool = False,
+def grade_class(paths: list[str | os.PathLike], exercise: str, out: str | os.PathLike,
+                settings: BatchSettings = BatchSettings(), *,
                 on_result: Callable[[str, Report], None] | None = None,
-                on_start: Callable[[int], None] | None = None, resume: bool = False,
-                fresh: bool = False, scheduler: str | None = None,
-                warm: bool = True) -> BatchResult:
+                on_start: Callable[[int], None] | None = None) -> BatchResult:
     """Grade every submission found in `paths` into `out` (gradebook, CSV, reports).
 
-    `out` already holding rows of this exercise is refused unless `resume` (grade only what is
-    missing or changed) or `fresh` (forget them, grade everything). `scheduler`: the address
-    of a Dask scheduler to grade on (grader.grading.dask_batch) instead of `jobs` local workers. `warm`:
-    fork each kernel from a pre-warmed zygote per worker, local or Dask (grader.kernel.warm), else
-    start it cold.
-    Refuses to run student code unisolated unless `allow_unisolated` (trusted code only)."""
-    if resume and fresh:
+    `settings` (grader.core.settings.BatchSettings) says how: each submission's settings, the
+    number of local jobs or a Dask scheduler, warm or cold kernels, resume or fresh. `out`
+    already holding rows of this exercise is refused unless `resume` (grade only what is
+    missing or changed) or `fresh` (forget them, grade everything). Refuses to run student code
+    unisolated unless `allow_unisolated` (trusted code only). `on_start(count)` and
+    `on_result(student, report)` report progress."""
+    if settings.resume and settings.fresh:
         raise UsageError("--resume and --fresh contradict each other",
                          "--resume finishes an earlier run, --fresh starts over: pick one")
-    spec = get_exercise(exercise, course)
-    if scheduler is None:
-        refuse_unisolated(isolate, allow_unisolated)
+    grading = settings.grading
+    spec = get_exercise(exercise, grading.course)
+    if settings.scheduler is None:
+        refuse_unisolated(grading.isolate, settings.allow_unisolated)
     submissions = discover(paths, spec)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    params = {**spec.parameters, **(parameters or {})}
-    run = {"limits": limits or {}, "isolate": isolate, "parameters": params}
+    # The exercise's parameters, resolved once: the batch's identity and every worker agree.
+    grading = replace(grading, parameters={**spec.parameters, **grading.parameters})
+    settings = replace(settings, grading=grading)
     db = connect(out / "gradebook.sqlite")
     try:
-        sandbox = execution_limits(spec, run["limits"], isolate)
-        settings = batch_identity(spec, run["parameters"], sandbox)
-        todo, skipped = plan(db, spec, submissions, settings, out, resume=resume, fresh=fresh)
-        start_batch(db, spec.id, settings)
-        jobs = jobs or default_jobs()
+        sandbox = execution_limits(spec, grading)
+        identity = batch_identity(spec, grading.parameters, sandbox)
+        todo, skipped = plan(db, spec, submissions, identity, out, resume=settings.resume,
+                             fresh=settings.fresh)
+        start_batch(db, spec.id, identity)
+        jobs = settings.jobs or default_jobs()
+        warm = settings.warm and settings.scheduler is None and bool(todo)
         with threadpool_limits(limits=1), \
-                warm_kernels(warm and scheduler is None and bool(todo), min(jobs, len(todo)),
-                             sandbox, spec.solution_path) as kernels:
+                warm_kernels(warm, min(jobs, len(todo)), sandbox, spec.solution_path) as kernels:
             # our own comparisons run one BLAS thread: same sums whatever the shell says
-            reference_answers(spec, params, sandbox)   # while the zygotes import their libraries
+            reference_answers(spec, grading.parameters, sandbox)   # while the zygotes import
             if on_start:
                 on_start(len(todo))
-            with closing(_results(todo, spec, course, run, jobs, scheduler, allow_unisolated,
-                                  kernels, warm)) as results:   # stops the workers if we fail
-                reports = _record_all(results, db, out, on_result)
+            with closing(_results(todo, spec, settings, jobs, kernels)) as results:
+                reports = _record_all(results, db, out, on_result)   # (closing stops workers)
         export_csv(db, spec.id, [q.id for q in spec.questions], out / "grades.csv")
     finally:
         db.close()
@@ -174,17 +173,16 @@ def _has_reports(folder: Path) -> bool:
                for name in REPORTS)
 
 
-def _results(todo, spec, course, run, jobs, scheduler, allow_unisolated,
-             kernels: KernelPool | None, warm: bool) -> Iterator[tuple]:
+def _results(todo, spec, settings: BatchSettings, jobs: int,
+             kernels: KernelPool | None) -> Iterator[tuple]:
     """(submission, sha256, status, report) for each of `todo`, in the order they finish."""
-    if scheduler is not None:
-        from .dask_batch import cluster_results
-        root = find_course(course)
-        yield from cluster_results(todo, spec, root, run, scheduler, allow_unisolated, warm)
+    if settings.scheduler is not None:
+        from .dask_batch import cluster_results  # distributed is an optional extra
+        yield from cluster_results(todo, spec, find_course(settings.grading.course), settings)
         return
+    grading = replace(settings.grading, pool=kernels)
     with local_workers(jobs) as pool:
-        futures = {pool.submit(grade_one, sub, spec, course, {**run, "pool": kernels}): (sub, sha)
-                   for sub, sha in todo}
+        futures = {pool.submit(grade_one, sub, spec, grading): (sub, sha) for sub, sha in todo}
         for future in as_completed(futures):
             yield (*futures[future], *future.result())
 

@@ -21,19 +21,20 @@ submission arrives. Each submission still gets a fresh kernel, forked in the wor
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
 import logging
 import socket
 import tempfile
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from threadpoolctl import threadpool_limits
 
 from ..core.catalog import find_course, get_exercise
 from ..core.environment import environment
+from ..core.settings import BatchSettings, GradeSettings
 from ..core.spec import Exercise
 from ..core.submission import load_submission
 from ..errors import GraderError, InternalError, UsageError
@@ -50,36 +51,37 @@ WARM_PLUGIN = "grader-warm-kernels"
 log = logging.getLogger("distributed.worker.grader")
 
 
-def cluster_results(todo: list[tuple[Submission, str]], spec: Exercise, course: Path, run: dict,
-                    scheduler: str, allow_unisolated: bool,
-                    warm: bool = True) -> Iterator[tuple]:
-    """(submission, sha256, status, report) for each of `todo`, graded on the cluster; with
-    `warm`, each worker forks the kernels from zygotes it keeps for this batch."""
+def cluster_results(todo: list[tuple[Submission, str]], spec: Exercise, course: Path,
+                    settings: BatchSettings) -> Iterator[tuple]:
+    """(submission, sha256, status, report) for each of `todo`, graded on the cluster at
+    `settings.scheduler`; with `settings.warm`, each worker forks the kernels from zygotes it
+    keeps for this batch."""
     distributed = _distributed()
-    with _connect(distributed, scheduler) as client:
-        preflight(client, spec, course, run, allow_unisolated)
-        warm = warm and bool(todo)
+    with _connect(distributed, settings.scheduler) as client:
+        preflight(client, spec, course, settings)
+        warm = settings.warm and bool(todo)
         if warm:
-            client.register_plugin(WarmKernels(spec.id, str(course), run), name=WARM_PLUGIN)
+            client.register_plugin(WarmKernels(spec.id, str(course), settings.grading),
+                                   name=WARM_PLUGIN)
         try:
-            yield from _graded_on(client, distributed, todo, spec, course, run, allow_unisolated)
+            yield from _graded_on(client, distributed, todo, spec, course, settings)
         finally:
             if warm:  # the zygotes hold ~0.5 GB per worker: not past the batch
                 with contextlib.suppress(Exception):  # a cluster gone already took them along
                     client.unregister_worker_plugin(WARM_PLUGIN)
 
 
-def _graded_on(client, distributed, todo, spec, course, run, allow_unisolated) -> Iterator[tuple]:
+def _graded_on(client, distributed, todo, spec, course, settings) -> Iterator[tuple]:
     """Send each submission to the cluster; yield them as they come back."""
     token = uuid.uuid4().hex[:8]
     futures = {}
     for sub, sha in todo:
         data = _gradable_bytes(sub.path)
         if data is None:  # not a notebook at all: refused here, with local paths in the message
-            yield sub, sha, *grade_one(sub, spec, course, run)
+            yield sub, sha, *grade_one(sub, spec, replace(settings.grading, course=course))
             continue
         future = client.submit(grade_remote, sub.path.name, data, str(sub.path), spec.id,
-                               str(course), run, allow_unisolated, pure=False,
+                               str(course), settings, pure=False,
                                key=f"grader-{spec.id}-{sub.student}-{token}")
         futures[future] = (sub, sha)
     for future in distributed.as_completed(futures, loop=client.loop):
@@ -87,23 +89,23 @@ def _graded_on(client, distributed, todo, spec, course, run, allow_unisolated) -
         yield sub, sha, *_outcome(future, sub)
 
 
-def grade_remote(name: str, data: bytes, shown_path: str, exercise: str, course: str, run: dict,
-                 allow_unisolated: bool) -> tuple:
+def grade_remote(name: str, data: bytes, shown_path: str, exercise: str, course: str,
+                 settings: BatchSettings) -> tuple:
     """On a worker: grade one submission sent as bytes. Returns (status, report), or
     ("fatal", message, hint) when this worker cannot grade at all."""
     try:
         spec, root = worker_exercise(exercise, course)
-        _refuse_unisolated_here(run, allow_unisolated)
+        _refuse_unisolated_here(settings)
     except GraderError as exc:
         return "fatal", exc.message, exc.hint
     with tempfile.TemporaryDirectory(prefix="grader-submission-") as folder:
         path = Path(folder) / name
         path.write_bytes(data)
         with threadpool_limits(limits=1):
-            status, report = grade_one(Submission(path.stem, path), spec, root,
-                                       {**run, "pool": _warm_pool()})
+            grading = replace(settings.grading, course=root, pool=_warm_pool())
+            status, report = grade_one(Submission(path.stem, path), spec, grading)
     # The report names the file as the instructor knows it, not the worker's temporary copy.
-    return status, dataclasses.replace(report, submission=shown_path)
+    return status, replace(report, submission=shown_path)
 
 
 try:
@@ -120,14 +122,14 @@ class WarmKernels(WorkerPlugin):
 
     idempotent = False
 
-    def __init__(self, exercise: str, course: str, run: dict) -> None:
-        self.exercise, self.course, self.run = exercise, course, run
+    def __init__(self, exercise: str, course: str, grading: GradeSettings) -> None:
+        self.exercise, self.course, self.grading = exercise, course, grading
         self.pool: KernelPool | None = None
 
     def setup(self, worker) -> None:
         try:
             spec, _ = worker_exercise(self.exercise, self.course)
-            sandbox = execution_limits(spec, self.run["limits"], self.run["isolate"])
+            sandbox = execution_limits(spec, self.grading)
         except GraderError as exc:
             log.warning("grader: no warm kernels for %s: %s", self.exercise, exc.message)
             return
@@ -150,20 +152,20 @@ def _warm_pool() -> KernelPool | None:
     return plugin.pool if isinstance(plugin, WarmKernels) else None
 
 
-def check_worker(exercise: str, course: str, run: dict, allow_unisolated: bool) -> dict:
+def check_worker(exercise: str, course: str, settings: BatchSettings) -> dict:
     """On a worker, before grading: can it grade this exercise like the client would?"""
     host = socket.gethostname()
     try:
         spec, _ = worker_exercise(exercise, course)
-        _refuse_unisolated_here(run, allow_unisolated)
-        _data_present(run)
-        key = cache_key(spec, run["parameters"])
+        _refuse_unisolated_here(settings)
+        _data_present(settings.grading)
+        parameters = settings.grading.parameters
+        key = cache_key(spec, parameters)
         with _machine_lock(f"grader-reference-{host}-{key}"):
-            reference_answers(spec, run["parameters"],
-                              execution_limits(spec, run["limits"], run["isolate"]))
+            reference_answers(spec, parameters, execution_limits(spec, settings.grading))
     except GraderError as exc:
         return {"host": host, "problem": exc.message, "hint": exc.hint}
-    return {"host": host, "problem": None, **fingerprint(spec, run["parameters"])}
+    return {"host": host, "problem": None, **fingerprint(spec, parameters)}
 
 
 def worker_exercise(exercise: str, course: str) -> tuple[Exercise, Path]:
@@ -201,7 +203,7 @@ def fingerprint(spec: Exercise, parameters: dict) -> dict:
             "reference": cache_key(spec, parameters)}
 
 
-def preflight(client, spec: Exercise, course: Path, run: dict, allow_unisolated: bool) -> None:
+def preflight(client, spec: Exercise, course: Path, settings: BatchSettings) -> None:
     """Check every worker before sending any submission; refuse with what to fix."""
     try:
         client.wait_for_workers(1, timeout=WORKER_WAIT_S)
@@ -210,11 +212,11 @@ def preflight(client, spec: Exercise, course: Path, run: dict, allow_unisolated:
                          "start some: dask worker ADDRESS --nworkers 2 --nthreads 1 (on each "
                          "machine with grader and the course installed)") from None
     token = uuid.uuid4().hex[:8]
-    checks = [client.submit(check_worker, spec.id, str(course), run, allow_unisolated,
+    checks = [client.submit(check_worker, spec.id, str(course), settings,
                             workers=[w], allow_other_workers=False, pure=False,
                             key=f"grader-check-{i}-{token}")
               for i, w in enumerate(sorted(client.nthreads()))]
-    ours = fingerprint(spec, run["parameters"])
+    ours = fingerprint(spec, settings.grading.parameters)
     for report in client.gather(checks):
         _agree(report, ours, spec)
 
@@ -251,8 +253,8 @@ def _outcome(future, sub: Submission) -> tuple:
     return result
 
 
-def _refuse_unisolated_here(run: dict, allow_unisolated: bool) -> None:
-    why = unisolated_reason(run["isolate"], allow_unisolated)
+def _refuse_unisolated_here(settings: BatchSettings) -> None:
+    why = unisolated_reason(settings.grading.isolate, settings.allow_unisolated)
     if why:
         raise UsageError(f"the Dask worker on {socket.gethostname()} refuses to grade "
                          f"unisolated: {why}",
@@ -260,8 +262,8 @@ def _refuse_unisolated_here(run: dict, allow_unisolated: bool) -> None:
                          "or pass --allow-unisolated if every submission is trusted")
 
 
-def _data_present(run: dict) -> None:
-    missing = [p for p in run["limits"].get("readable") or () if not Path(p).exists()]
+def _data_present(grading: GradeSettings) -> None:
+    missing = [p for p in grading.limits.readable if not Path(p).exists()]
     if missing:
         raise UsageError(f"the Dask worker on {socket.gethostname()} has no {missing[0]} "
                          "(given with --data)",

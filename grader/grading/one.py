@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..core.environment import environment
 from ..core.results import QuestionResult, Report, Status
+from ..core.settings import GradeSettings
 from ..core.spec import Exercise
 from ..errors import GraderError, SubmissionError, UsageError
 from ..kernel.sandbox import bubblewrap, isolation_problem
@@ -35,10 +36,10 @@ def refuse_unisolated(isolate: bool | None, allow_unisolated: bool) -> None:
                          "--allow-unisolated if every submission is trusted")
 
 
-def grade_one(sub: Submission, spec: Exercise, course, run: dict) -> tuple[str, Report]:
+def grade_one(sub: Submission, spec: Exercise, settings: GradeSettings) -> tuple[str, Report]:
     """(gradebook status, report) for one submission; never raises for a student's file."""
     try:
-        return "graded", grade(sub.path, spec.id, course=course, **run)
+        return "graded", grade(sub.path, spec.id, settings)
     except SubmissionError as exc:
         return "unreadable", unreadable_report(spec, sub.path, Status.ERROR, str(exc))
     except GraderError as exc:

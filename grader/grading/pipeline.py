@@ -10,43 +10,38 @@ from ..core.catalog import get_exercise
 from ..core.environment import environment
 from ..core.records import Limits, ResourceLimits
 from ..core.results import Report
+from ..core.settings import GradeSettings
 from ..core.spec import Exercise
 from ..core.submission import exercise_id_of, load_submission
 from ..errors import UsageError
 from ..kernel.execute import run_notebook
 from ..kernel.sandbox import bubblewrap, isolation_problem
-from ..kernel.warm import KernelPool
 from .pictures import with_pictures
 from .reference import reference_for
 from .score import score_questions
 
 
-def grade(submission: str | os.PathLike, exercise: str | None = None, *,
-          course: str | os.PathLike | None = None, parameters: dict | None = None,
-          limits: dict | None = None, isolate: bool | None = None,
-          pool: KernelPool | None = None) -> Report:
+def grade(submission: str | os.PathLike, exercise: str | None = None,
+          settings: GradeSettings = GradeSettings()) -> Report:
     """Grade one notebook or module and return its Report.
 
     `exercise` names the exercise; when omitted it is read from the notebook's metadata.
-    `parameters` override the exercise's `parameters` cell, for the solution and the submission
-    alike. `limits` overrides the exercise's execution limits (cell_timeout, notebook_timeout,
-    memory_gib, readable). `isolate`: True requires the sandbox, False runs unisolated, None
-    (default) isolates when the machine can. `pool`: a grader.kernel.warm.KernelPool to fork the
-    kernel from a pre-warmed zygote (a batch passes one; by default a kernel starts cold). Raises SubmissionError / UsageError when the file
-    cannot be graded at all.
+    `settings` (grader.core.settings.GradeSettings): parameters, limits, isolation, course and
+    the warm kernel pool; the defaults isolate when the machine can and start a cold kernel.
+    Raises SubmissionError / UsageError when the file cannot be graded at all.
     """
     started = time.monotonic()
     nb = load_submission(submission)
-    spec, notices = resolve_exercise(nb, exercise, course, Path(submission))
-    params = {**spec.parameters, **(parameters or {})}
-    limits = execution_limits(spec, limits or {}, isolate)
+    spec, notices = resolve_exercise(nb, exercise, settings.course, Path(submission))
+    params = {**spec.parameters, **settings.parameters}
+    limits = execution_limits(spec, settings)
     if not limits.isolate:
         why = "isolation was turned off" if bubblewrap() else isolation_problem()
         notices.append(f"Ran unisolated ({why}): fine for checking your own work; instructors "
                        "grade in a sandbox.")
     reference = reference_for(spec, params, limits)  # a student bundle has no solution
     execution = run_notebook(nb, spec.extract_names, spec.probes, params, limits,
-                             tuple(spec.spec_path.parent / d for d in spec.data), pool)
+                             tuple(spec.spec_path.parent / d for d in spec.data), settings.pool)
     questions = score_questions(spec, execution, reference)
     questions, figures = with_pictures(spec, nb, execution, reference, questions)
     return Report(
@@ -75,15 +70,16 @@ def resolve_exercise(nb, exercise: str | None, course, path: Path) -> tuple[Exer
     return spec, notices
 
 
-def execution_limits(spec: Exercise, overrides: dict, isolate: bool | None) -> Limits:
+def execution_limits(spec: Exercise, settings: GradeSettings = GradeSettings()) -> Limits:
     """The exercise's limits, with the caller's overrides, isolated whenever possible."""
     available = bubblewrap() is not None
+    isolate, overrides = settings.isolate, settings.limits
     if isolate and not available:
         raise UsageError(f"cannot isolate student code: {isolation_problem()}",
                          "install bubblewrap, or run without isolation on trusted code only")
-    memory = overrides.get("memory_gib")
+    memory = overrides.memory_gib
     resources = ResourceLimits(memory_bytes=int(memory * 2**30)) if memory else ResourceLimits()
-    return Limits(cell_timeout=overrides.get("cell_timeout") or spec.cell_timeout,
-                  notebook_timeout=overrides.get("notebook_timeout") or spec.notebook_timeout,
+    return Limits(cell_timeout=overrides.cell_timeout or spec.cell_timeout,
+                  notebook_timeout=overrides.notebook_timeout or spec.notebook_timeout,
                   resources=resources, isolate=available if isolate is None else isolate,
-                  readable=tuple(str(Path(p).resolve()) for p in overrides.get("readable", ())))
+                  readable=tuple(str(Path(p).resolve()) for p in overrides.readable))

@@ -2,8 +2,9 @@
 
 Each submission gets its own kernel and its own temporary working folder. A failing cell does not
 stop the run (each question is graded on its own); a cell that runs too long is interrupted; the
-notebook as a whole has a deadline. After the student's cells, one extra cell (grader.kernel.kernel_side)
-writes the requested answers as JSON and .npy files, which grader.core.answers reads back.
+notebook as a whole has a deadline. After the student's cells, one extra cell
+(grader.kernel.kernel_side) writes the requested answers as JSON and .npy files, which
+grader.core.answers reads back.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import secrets
 import shutil
 import subprocess
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -92,26 +94,42 @@ def run_notebook(nb: nbformat.NotebookNode, names: list[str], probes: list[Probe
         return Execution(tuple(runs), answers, tuple(notices), time.monotonic() - started)
 
 
+@dataclass(frozen=True)
+class Appended:
+    """Where the grader's own cells sit in the copy of the notebook the client runs: after the
+    student's, so that the student's cells keep their numbers ("cell 4" is their cell 4)."""
+
+    student_cells: int        # how many cells the student's notebook has
+    parameters: int | None    # index of the injected parameters cell, if any
+    extract: int              # index of the extraction cell
+    out: Path                 # the folder the extraction cell writes the answers into
+
+
+@dataclass
+class Deadline:
+    """The notebook's deadline: set once the kernel is up (its start-up does not count)."""
+
+    at: float = math.inf
+
+
 def _run(nb, workdir: Path, names, requests, nonce, limits, parameters, manager):
-    # The client runs a copy with the grader's own cells appended, so that the student's cells
-    # keep their numbers (feedback says "cell 4" for the student's cell 4).
     nb = nbformat.from_dict(nb)
     out = workdir / f".out-{nonce}"
-    extra = {"student_cells": len(nb.cells), "parameters": _append(nb, parameters_cell(parameters)) if parameters else None,
-             "extract": _append(nb, nbformat.v4.new_code_cell(
-                 extraction_cell(names, requests, str(out)))), "out": out}
-    return _run_in(nb, workdir, limits, extra, manager)
+    student_cells = len(nb.cells)
+    injected = _append(nb, parameters_cell(parameters)) if parameters else None
+    extract = _append(nb, nbformat.v4.new_code_cell(extraction_cell(names, requests, str(out))))
+    return _run_in(nb, workdir, limits, Appended(student_cells, injected, extract, out), manager)
 
 
-def _run_in(nb, workdir, limits, extra, manager):
+def _run_in(nb, workdir, limits, appended: Appended, manager):
     km, env = manager()
-    clock = {"deadline": math.inf}
+    deadline = Deadline()
     client = CappedClient(
         nb, km=km, allow_errors=True, interrupt_on_timeout=True,
         error_on_timeout={"ename": TIMEOUT_ENAME, "evalue": "", "traceback": []},
         record_timing=False, resources={"metadata": {"path": str(workdir)}},
         shutdown_kernel="immediate",  # the kernel is thrown away: no need to wait for it
-        timeout_func=lambda cell: _cell_timeout(cell, limits.cell_timeout, clock["deadline"]),
+        timeout_func=lambda cell: _cell_timeout(cell, limits.cell_timeout, deadline.at),
     )
     timed_out: set[int] = set()
     client.on_cell_error = lambda cell, cell_index, execute_reply: (
@@ -121,11 +139,10 @@ def _run_in(nb, workdir, limits, extra, manager):
     with _started(client, env):
         _silently(client, SEED_CODE)
         # The notebook's time limit counts the student's code, not the kernel's start-up.
-        clock["deadline"] = time.monotonic() + limits.notebook_timeout
-        alive = _run_cells(client, nb, extra, runs, notices, clock["deadline"], limits,
-                           timed_out)
+        deadline.at = time.monotonic() + limits.notebook_timeout
+        alive = _run_cells(client, nb, appended, runs, notices, deadline.at, limits, timed_out)
         if alive:
-            answers = _extract(client, extra["extract"], extra["out"], notices)
+            answers = _extract(client, appended.extract, appended.out, notices)
     return [_tagged(r, nb.cells[r.index]) for r in runs], answers, notices
 
 
@@ -154,12 +171,12 @@ def _append(nb, cell) -> int:
     return len(nb.cells) - 1
 
 
-def _run_cells(client, nb, extra, runs, notices, deadline, limits,
+def _run_cells(client, nb, appended: Appended, runs, notices, deadline: float, limits,
                timed_out: set[int]) -> bool:
     """Run the student's code cells; False when the kernel can no longer answer (it died, or
     it ignores interrupts), so nothing more can be asked of it."""
-    student_cells = nb.cells[:extra["student_cells"]]
-    parameters_index = extra["parameters"]
+    student_cells = nb.cells[:appended.student_cells]
+    parameters_index = appended.parameters
     after = parameters_cell_index(student_cells) if parameters_index is not None else None
     if parameters_index is not None and after is None:
         client.execute_cell(nb.cells[parameters_index], parameters_index)

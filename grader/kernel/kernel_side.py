@@ -92,7 +92,8 @@ def __grader_extract__(request_json):
                         groups = [0] * len(offsets)
                 scatters.append({"points": len(offsets), "groups": groups[:200000]})
             axes.append({"title": ax.get_title(), "xlabel": ax.get_xlabel(),
-                         "ylabel": ax.get_ylabel(), "lines": [len(l.get_xdata()) for l in ax.lines],
+                         "ylabel": ax.get_ylabel(),
+                         "lines": [len(line.get_xdata()) for line in ax.lines],
                          "scatters": scatters, "images": len(ax.images),
                          "legend": ax.get_legend() is not None, "patches": len(ax.patches)})
         suptitle = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) else ""

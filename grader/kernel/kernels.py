@@ -91,7 +91,8 @@ def kernel_folder(workdir: Path) -> Path:
 def _ipc_manager(workdir: Path, prefix: list[str]):
     sockets = kernel_folder(workdir)
     km = SandboxedKernelManager(kernel_name="python3", prefix=prefix, transport="ipc",
-                                ip=str(sockets / "k"), client_class="grader.kernel.kernels.ReadyClient")
+                                ip=str(sockets / "k"),
+                                client_class="grader.kernel.kernels.ReadyClient")
     km.connection_file = str(sockets / "connection.json")
     return km, kernel_env(workdir)
 

@@ -8,7 +8,8 @@ What a sandboxed kernel sees (Linux, bubblewrap installed):
   every process it started ends too;
 - an environment made from scratch (no tokens, no secrets of the grader's);
 - limits: address space, CPU seconds, file size, number of processes (a pids cgroup when one
-  can be created: RLIMIT_NPROC does not bind root), and the wall-clock limits of grader.kernel.execute.
+  can be created: RLIMIT_NPROC does not bind root), and the wall-clock limits of
+  grader.kernel.execute.
 
 Where bubblewrap is missing or cannot create namespaces (a laptop, a container), kernels run
 unisolated with the same environment scrubbing and rlimits; callers say so to the user.
@@ -185,7 +186,8 @@ def _write(path: Path, text: str) -> None:
 
 
 class SandboxedKernelManager(AsyncKernelManager):
-    """An AsyncKernelManager (what nbclient drives) whose kernel command runs behind `prefix` (cgroup, prlimit, bwrap)."""
+    """An AsyncKernelManager (what nbclient drives) whose kernel command runs behind `prefix`
+    (cgroup, prlimit, bwrap)."""
 
     prefix = List(Unicode(), default_value=[]).tag(config=True)
 

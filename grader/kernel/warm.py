@@ -7,7 +7,8 @@ fork is copy-on-write, unshared into its own namespaces, with its own working fo
 rlimits and environment (see the zygote's docstring). No state leaks between students.
 
     with KernelPool() as pool:
-        grade(path, exercise, pool=pool)   # any number of times, from several threads
+        # any number of times, from several threads:
+        grade(path, exercise, GradeSettings(pool=pool))
 
 jupyter_client launches kernels through a "provisioner"; ZygoteProvisioner asks the zygote
 instead of starting a process, so nbclient drives these kernels like any other.
@@ -95,7 +96,7 @@ class Zygote:
         source = Path(__file__).with_name("zygote.py").read_text(encoding="utf-8")
         command += [sys.executable, "-c", source, json.dumps({"preload": preload,
                                                             "warm_up": WARM_UP})]
-        self._stderr = tempfile.TemporaryFile()
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - open for the zygote's life
         self._process = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
             text=True, env=None if isolate else env, cwd=self.scratch, start_new_session=True)

@@ -28,10 +28,9 @@ from pathlib import Path
 
 from ..core.catalog import find_course
 from ..core.results import Report, Status
+from ..core.settings import GradeSettings
 from ..errors import GraderError
-from ..formats import terminal
-from ..formats.html import write_html
-from ..formats.json_report import write_json
+from ..formats import terminal, write_reports
 from ..formats.junit import write_junit
 from ..grading.pipeline import grade
 from ..grading.public import with_bundle_notice
@@ -170,7 +169,7 @@ def classroom_result(reports: list[tuple[str, Report]], failed: int = 0,
     statuses = {t["status"] for t in tests}
     status = "error" if failed or "error" in statuses else "fail" if "fail" in statuses \
         else "pass"
-    return {"version": 1, "status": status, "max_score": int(round(max_score)), "tests": tests}
+    return {"version": 1, "status": status, "max_score": round(max_score), "tests": tests}
 
 
 def _unit(points: list[float]) -> Fraction:
@@ -242,7 +241,8 @@ def run_ci(paths: list[str], *, course=None, report_dir: str = "grader-report",
 def _grade_one(notebook: Path, run: CiRun, root: Path, report_dir: Path, isolate, env, echo):
     shown = _repo_path(notebook, env)
     try:
-        report = with_bundle_notice(grade(notebook, course=root, isolate=isolate), root)
+        settings = GradeSettings(course=root, isolate=isolate)
+        report = with_bundle_notice(grade(notebook, settings=settings), root)
     except GraderError as exc:
         run.failures.append((shown, exc))
         echo(f"::error file={_property(shown)}::{_data(str(exc))}")
@@ -253,9 +253,7 @@ def _grade_one(notebook: Path, run: CiRun, root: Path, report_dir: Path, isolate
     echo(terminal.render(report))
     for line in annotations(report, shown, text):
         echo(line)
-    report_dir.mkdir(parents=True, exist_ok=True)
-    write_html(report, report_dir / f"{notebook.stem}.html")
-    write_json(report, report_dir / f"{notebook.stem}.json")
+    write_reports(report, report_dir, ("html", "json"), stem=notebook.stem)
     echo(f"HTML report: {report_dir / (notebook.stem + '.html')}")
 
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from ..core.catalog import get_exercise
 from ..core.environment import environment
 from ..core.results import Report, Status
+from ..core.settings import GradeSettings
 from ..core.spec import Exercise
 from ..errors import SubmissionError, UsageError
 from ..formats.templates import render_to
@@ -136,7 +137,7 @@ def warm(exercise: str, course=None) -> None:
     from ..grading.reference import reference_answers
 
     spec = get_exercise(exercise, course)
-    reference_answers(spec, spec.parameters, execution_limits(spec, {}, None))
+    reference_answers(spec, spec.parameters, execution_limits(spec))
 
 
 def run(exercise: str, course=None, root: str | Path = DEFAULT_ROOT,
@@ -150,7 +151,8 @@ def run(exercise: str, course=None, root: str | Path = DEFAULT_ROOT,
     try:
         spec = get_exercise(exercise, course)
         max_score = spec.max_score
-        report = grade(find_submission(root / "submission", spec), spec.id, course=course)
+        report = grade(find_submission(root / "submission", spec), spec.id,
+                       GradeSettings(course=course))
         data = results_json(report, time.monotonic() - started, hidden_visibility)
     except (SubmissionError, UsageError) as exc:
         data = failure_json(f"Your submission could not be graded: {exc.message}"

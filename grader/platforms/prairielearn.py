@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ..core.catalog import get_exercise
 from ..core.results import Report, Status
+from ..core.settings import GradeSettings
 from ..errors import SubmissionError, UsageError
 from .common import find_submission, write_results
 
@@ -65,7 +66,8 @@ def run(exercise: str, course=None, root: str | Path = DEFAULT_ROOT) -> dict:
     root = Path(root)
     try:
         spec = get_exercise(exercise, course)
-        report = grade(find_submission(root / "student", spec), spec.id, course=course)
+        report = grade(find_submission(root / "student", spec), spec.id,
+                       GradeSettings(course=course))
         data = results_json(report)
     except (SubmissionError, UsageError) as exc:
         data = not_gradable(f"Your submission could not be graded: {exc.message}"

@@ -6,8 +6,8 @@ from __future__ import annotations
 from .assignment import QUESTIONS
 
 LIMIT, OURS = "warm kernels (limit)", "ours"
-HEADER = ("tool", "workers", "wall (s)", "runs (s)", "median/sub (s)", "subs/min", "x limit", "x ours",
-          "peak RSS MiB/worker", "peak PSS MiB/worker", "note")
+HEADER = ("tool", "workers", "wall (s)", "runs (s)", "median/sub (s)", "subs/min", "x limit",
+          "x ours", "peak RSS MiB/worker", "peak PSS MiB/worker", "note")
 
 
 def _find(rows, tool: str, workers: int):
@@ -121,7 +121,8 @@ def agreement(rows, students) -> tuple[bool, list[str]]:
             all_agree &= agrees
             lines.append(line)
     passing = sum(all(s.expected) for s in students)
-    header = (f"agreement: {'every tool passes the same questions' if all_agree else 'TOOLS DISAGREE'}"
+    verdict = "every tool passes the same questions" if all_agree else "TOOLS DISAGREE"
+    header = (f"agreement: {verdict}"
               f" ({len(students)} students, {passing} with full marks; expected per student: "
               + " ".join(f"{s.id}={''.join('P' if e else 'f' for e in s.expected)}"
                          for s in students) + ")")

@@ -15,7 +15,9 @@ from . import measure
 
 # Every BLAS / OpenMP pool the scientific stack may start: one thread per worker, so 2 workers
 # on 2 cores do not fight over them (with the defaults, 2 workers are slower than 1).
-ONE_THREAD = dict.fromkeys(("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS"), "1")
+ONE_THREAD = dict.fromkeys(("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                            "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS",
+                            "NUMEXPR_NUM_THREADS"), "1")
 
 
 @dataclass
@@ -148,6 +150,6 @@ def in_pool(workers: int, jobs: list[Callable[[], measure.Run]]) -> tuple[float,
 
 def failed_run(what: str, r: measure.Run) -> Failed:
     """The run's most telling line (the last that names an error, else its last line)."""
-    lines = [l.strip() for l in (r.stderr + "\n" + r.stdout).splitlines() if l.strip()]
-    telling = [l for l in lines if "rror" in l or "xception" in l] or lines or ["no output"]
+    lines = [s.strip() for s in (r.stderr + "\n" + r.stdout).splitlines() if s.strip()]
+    telling = [s for s in lines if "rror" in s or "xception" in s] or lines or ["no output"]
     return Failed(f"{what} exited {r.returncode}: {telling[-1][:200]}")

@@ -48,7 +48,8 @@ def build(ctx: Context) -> None:
     course = ctx.work / "nbgrader" / "course"
     course.mkdir(parents=True, exist_ok=True)
     (course / "nbgrader_config.py").write_text(CONFIG, encoding="utf-8")
-    notebooks.write(source_notebook(ctx.refs), course / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    notebooks.write(source_notebook(ctx.refs),
+                    course / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
     r = ctx.run([nbgrader_cmd(ctx), "generate_assignment", ASSIGNMENT, "--force"], cwd=course)
     if not r.ok:
         raise failed_run("nbgrader generate_assignment", r)

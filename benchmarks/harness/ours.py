@@ -63,7 +63,8 @@ def build(ctx: Context) -> None:
     stub = notebooks.read(course / "exercises" / f"{EXERCISE}.ipynb")
     for s in ctx.students:
         answers = {q.id: code for q, code in zip(QUESTIONS, s.answers)}
-        notebooks.write(notebooks.fill_answers(stub, answers), root / "submissions" / f"{s.id}.ipynb")
+        notebooks.write(notebooks.fill_answers(stub, answers),
+                        root / "submissions" / f"{s.id}.ipynb")
 
 
 def measure(ctx: Context, workers: int, cold: bool = False) -> Measurement:

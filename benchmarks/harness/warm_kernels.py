@@ -66,7 +66,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--cell-timeout", type=float, default=120)
     args = parser.parse_args()
-    cells = json.load(open(args.cells, encoding="utf-8"))
+    with open(args.cells, encoding="utf-8") as f:
+        cells = json.load(f)
     students = sorted(cells)
     shares = [{s: cells[s] for s in students[i::args.workers]} for i in range(args.workers)]
     barrier, results = mp.Barrier(args.workers + 1), mp.Queue()
@@ -89,8 +90,8 @@ def main() -> None:
         p.join()
     # perf_counter is CLOCK_MONOTONIC: comparable across processes on Linux
     wall = max(finished) - started
-    json.dump({"wall": wall, "per_submission": times, "errors": errors},
-              open(args.out, "w", encoding="utf-8"), indent=1)
+    with open(args.out, "w", encoding="utf-8") as f:
+        json.dump({"wall": wall, "per_submission": times, "errors": errors}, f, indent=1)
 
 
 if __name__ == "__main__":

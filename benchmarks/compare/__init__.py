@@ -1,1 +1,0 @@
-"""Helpers of benchmarks/compare.py: the assignment, each tool's format and runner, timing."""
