@@ -24,6 +24,7 @@ from conftest import EXERCISE, ROOT, max_score
 HERE = Path(__file__).parent / "adversarial"
 EXPECTED = tomllib.loads((HERE / "expected.toml").read_text())
 SECRET = "s3cr3t-token-that-must-not-leak"
+ANSWERS_PLANTED = Path("/tmp/grader-attack-answers")   # named in make_attacks.py
 PWNED = [Path("/etc/grader-pwned"), Path("/root/grader-pwned"), Path("/tmp/grader-pwned-by-write"),
          Path("/tmp/grader-pwned-by-pickle")]
 sys.path.insert(0, str(HERE))
@@ -34,6 +35,20 @@ def canaries() -> dict[str, str]:
     files = [ROOT / "grader" / "__init__.py", Path(os.__file__),
              ROOT / "solutions" / f"{EXERCISE}.toml", ROOT / "solutions" / f"{EXERCISE}.ipynb"]
     return {str(f): hashlib.sha256(f.read_bytes()).hexdigest() for f in files}
+
+
+def plant_reference_answers() -> None:
+    """Perfect answers in a host folder, as the reference cache holds them: the
+    answer_folder_swapped_for_link attack points its answer folder at it."""
+    from grader import get_exercise
+    from grader.core.answers import save_answers
+    from grader.grading.pipeline import execution_limits
+    from grader.grading.reference import reference_answers
+
+    spec = get_exercise(EXERCISE)
+    shutil.rmtree(ANSWERS_PLANTED, ignore_errors=True)
+    save_answers(reference_answers(spec, spec.parameters, execution_limits(spec)).values,
+                 ANSWERS_PLANTED)
 
 
 def build_class(folder: Path) -> None:
@@ -52,12 +67,14 @@ def attacked(tmp_path_factory):
         path.unlink(missing_ok=True)
     folder, out = tmp_path_factory.mktemp("attacks"), tmp_path_factory.mktemp("graded")
     build_class(folder)
+    plant_reference_answers()
     before = canaries()
     env = {**os.environ, "GRADER_TEST_SECRET": SECRET, "AWS_SECRET_ACCESS_KEY": SECRET}
     proc = subprocess.run(
         [sys.executable, "-m", "grader", "grade", str(folder), "--exercise", EXERCISE, "--out",
          str(out), "--jobs", "2", "--cell-timeout", "8", "--notebook-timeout", "180"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200)
+    shutil.rmtree(ANSWERS_PLANTED, ignore_errors=True)
     return out, proc, before
 
 

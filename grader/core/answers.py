@@ -6,22 +6,20 @@ JSON scalars, strings and lists, and numeric arrays loaded with allow_pickle=Fal
 
 from __future__ import annotations
 
+import errno
+import io
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 MAX_ARRAY_BYTES = 256 * 2**20     # one answer
-
-
 MAX_JSON_BYTES = 16 * 2**20       # all JSON answers together
-
-
 NPY_NAME = re.compile(r"^a\d+\.npy$")
-
-
 CALLABLE = "<callable>"           # a function was defined; probes call it
 
 
@@ -37,21 +35,63 @@ class Extracted:
     problems: dict = field(default_factory=dict)   # name -> Problem
 
 
-def load_answers(out_dir: Path) -> Extracted:
-    """Read what the kernel wrote into `out_dir`; raise FileNotFoundError if it wrote nothing."""
-    index = out_dir / "answers.json"
-    if index.is_symlink() or index.stat().st_size > MAX_JSON_BYTES:
-        raise ValueError("answers.json is a link or too large")
-    raw = json.loads(index.read_text(encoding="utf-8"))
+def load_answers(folder: Path | int) -> Extracted:
+    """Read the answers in `folder`: a path (the reference cache, released references), or the
+    descriptor of a folder the host opened itself (what a kernel wrote: see grader.kernel.channel).
+
+    Every file is opened relative to the folder without following links and without blocking,
+    must be a regular file, and is read only up to its size limit: a link, a FIFO or a huge file
+    made by student code is a Problem for that answer (or a ValueError for the whole index),
+    never a hang and never a read outside the folder. FileNotFoundError: nothing was written."""
+    if isinstance(folder, int):
+        return _read_answers(folder)
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    try:
+        return _read_answers(fd)
+    finally:
+        os.close(fd)
+
+
+def _read_answers(folder: int) -> Extracted:
+    raw = json.loads(read_regular(folder, "answers.json", MAX_JSON_BYTES).decode("utf-8"))
     if not isinstance(raw, dict):
         raise ValueError("answers.json is not an object")
     values, problems = {}, {}
     for name, entry in raw.items():
         try:
-            values[name] = _value(out_dir, entry)
+            values[name] = _value(folder, entry)
         except _NotAValue as problem:
             problems[name] = problem.problem
     return Extracted(values, problems)
+
+
+def read_regular(folder: int, name: str, limit: int) -> bytes:
+    """The bytes of `name` in the folder whose descriptor is `folder`: a regular file (not a
+    link, FIFO, device or folder) of at most `limit` bytes, else ValueError; OSError when it
+    cannot be opened (FileNotFoundError when it is not there)."""
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC,
+                     dir_fd=folder)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise ValueError(f"{name} is a symbolic link") from None
+        raise
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError(f"{name} is not a regular file")
+        if info.st_size > limit:
+            raise ValueError(f"{name} is too large ({info.st_size} bytes, limit {limit})")
+        chunks, left = [], limit + 1
+        while left > 0 and (chunk := os.read(fd, min(left, 2**20))):
+            chunks.append(chunk)
+            left -= len(chunk)
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if len(data) > limit:  # it grew after fstat: the kernel is still writing to it
+        raise ValueError(f"{name} is too large (limit {limit} bytes)")
+    return data
 
 
 class _NotAValue(Exception):
@@ -59,7 +99,7 @@ class _NotAValue(Exception):
         self.problem = Problem(status, message)
 
 
-def _value(out_dir: Path, entry: object):
+def _value(folder: int, entry: object):
     if not isinstance(entry, dict):
         raise _NotAValue("error", "the answer could not be read back from the kernel")
     status = entry.get("status")
@@ -74,7 +114,7 @@ def _value(out_dir: Path, entry: object):
         raise _NotAValue("error", str(entry.get("error"))[:500])
     kind = entry.get("kind")
     if kind == "npy":
-        return _load_npy(out_dir, entry.get("file"))
+        return _load_npy(folder, entry.get("file"))
     if kind == "callable":
         return CALLABLE
     if kind in ("json", "estimator"):
@@ -82,18 +122,20 @@ def _value(out_dir: Path, entry: object):
     raise _NotAValue("error", "the answer could not be read back from the kernel")
 
 
-def _load_npy(out_dir: Path, name: object) -> np.ndarray:
+def _load_npy(folder: int, name: object) -> np.ndarray:
     if not isinstance(name, str) or not NPY_NAME.match(name):
         raise _NotAValue("error", "the answer could not be read back from the kernel")
-    path = out_dir / name
-    if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_ARRAY_BYTES + 4096:
-        raise _NotAValue("error", "the answer's array is missing or too large")
     try:
-        array = np.load(path, allow_pickle=False)
-    except (ValueError, OSError) as exc:
+        data = read_regular(folder, name, MAX_ARRAY_BYTES + 4096)
+    except (OSError, ValueError):
+        raise _NotAValue("error", "the answer's array is missing or too large") from None
+    try:
+        array = np.load(io.BytesIO(data), allow_pickle=False)
+    except (ValueError, OSError, EOFError) as exc:
         raise _NotAValue("error", f"the answer's array could not be read ({exc})") from None
-    if array.dtype.kind not in "biuf":
-        raise _NotAValue("error", f"the answer is an array of {array.dtype}, expected numbers")
+    if not isinstance(array, np.ndarray) or array.dtype.kind not in "biuf":
+        kind = array.dtype if isinstance(array, np.ndarray) else type(array).__name__
+        raise _NotAValue("error", f"the answer is an array of {kind}, expected numbers")
     return array
 
 

@@ -26,12 +26,13 @@ from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-from ..core.answers import Extracted, load_answers
+from ..core.answers import Extracted
 from ..core.probes import make_inputs
 from ..core.records import CellRun, Execution, Limits
 from ..core.results import CellError
 from ..core.spec import Probe
 from ..errors import InternalError
+from .channel import HOST_FAULTS, AnswerChannel, channel_path, host_fault
 from .extract import extraction_cell
 from .kernels import cold_kernel
 from .warm import KernelPool, forked_kernel
@@ -89,7 +90,7 @@ def run_notebook(nb: nbformat.NotebookNode, names: list[str], probes: list[Probe
             shutil.copy(f, workdir / Path(f).name)
         nonce = secrets.token_hex(8)
         requests = _write_probe_inputs(probes, workdir / f".in-{nonce}")
-        runs, answers, notices = _run(nb, workdir, names, requests, nonce, limits,
+        runs, answers, notices = _run(nb, workdir, names, requests, limits,
                                       parameters or {}, manager)
         return Execution(tuple(runs), answers, tuple(notices), time.monotonic() - started)
 
@@ -112,9 +113,9 @@ class Deadline:
     at: float = math.inf
 
 
-def _run(nb, workdir: Path, names, requests, nonce, limits, parameters, manager):
+def _run(nb, workdir: Path, names, requests, limits, parameters, manager):
     nb = nbformat.from_dict(nb)
-    out = workdir / f".out-{nonce}"
+    out = channel_path(workdir)
     student_cells = len(nb.cells)
     injected = _append(nb, parameters_cell(parameters)) if parameters else None
     extract = _append(nb, nbformat.v4.new_code_cell(extraction_cell(names, requests, str(out))))
@@ -296,15 +297,21 @@ def _extract(client, index: int, out: Path, notices: list) -> Extracted | None:
     client.timeout_func = None
     client.timeout = int(EXTRACTION_TIMEOUT)
     cell = client.nb.cells[index]
-    try:
-        client.execute_cell(cell, index)
-        return load_answers(out)
-    except (DeadKernelError, CellTimeoutError):
-        notices.append("The answers could not be read: the kernel stopped answering.")
-    except (OSError, ValueError):
-        error = next((o for o in cell.get("outputs", []) if o.get("output_type") == "error"), {})
-        notices.append("The answers could not be read back from the kernel"
-                       + (f" ({error.get('ename')}: {error.get('evalue')})" if error else "."))
+    with AnswerChannel(out) as channel:
+        try:
+            client.execute_cell(cell, index)
+            return channel.read()
+        except (DeadKernelError, CellTimeoutError):
+            notices.append("The answers could not be read: the kernel stopped answering.")
+        except (OSError, ValueError) as exc:
+            if isinstance(exc, OSError) and exc.errno in HOST_FAULTS:
+                raise host_fault(exc, "could not read the answers back") from None
+            error = next((o for o in cell.get("outputs", [])
+                          if o.get("output_type") == "error"), {})
+            why = (f"{error.get('ename')}: {error.get('evalue')}" if error
+                   else str(exc) if isinstance(exc, ValueError) else "")
+            notices.append("The answers could not be read back from the kernel"
+                           + (f" ({why})." if why else "."))
     return None
 
 

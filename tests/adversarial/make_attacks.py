@@ -17,6 +17,41 @@ ROOT = HERE.parent.parent
 EXERCISE = "kmeans_basics"
 
 CHEATS = {
+    # The answer folder, swapped for a link to a host folder of perfect answers (the test puts
+    # the reference's answers there, as the reference cache holds them): by patching the call
+    # that makes the folder, and by a thread that watches the working folder for it.
+    "answer_folder_swapped_for_link": '''
+import os, threading, time
+TARGET = "/tmp/grader-attack-answers"
+def swap(path):
+    os.rename(path, str(path) + "-moved")
+    os.symlink(TARGET, path)
+_makedirs = os.makedirs
+def makedirs(path, *args, **kwargs):
+    _makedirs(path, *args, **kwargs)
+    if os.path.basename(str(path)).startswith(".out-"):
+        swap(path)
+os.makedirs = makedirs
+def watch():
+    while True:
+        for name in os.listdir("."):
+            if name.startswith(".out-") and not name.endswith("-moved") and not os.path.islink(name):
+                swap(name)
+        time.sleep(0.001)
+threading.Thread(target=watch, daemon=True).start()
+''',
+    # answers.json made a FIFO: a host that opens it blocks forever.
+    "answers_json_fifo": '''
+import builtins, os
+_open = builtins.open
+def fifo_open(path, mode="r", *args, **kwargs):
+    if str(path).endswith("answers.json") and "w" in mode:
+        if not os.path.exists(path):
+            os.mkfifo(path)
+        return _open(os.devnull, mode, *args, **kwargs)
+    return _open(path, mode, *args, **kwargs)
+builtins.open = open = fifo_open   # IPython puts its own `open` in the namespace
+''',
     "lying_answer": '''
 class Liar(float):
     """Equal to everything, an array of anything."""

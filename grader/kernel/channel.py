@@ -1,0 +1,66 @@
+"""The answer channel: how answers cross from the kernel (untrusted) to the host.
+
+The host makes the folder the extraction cell writes into, only once the student's cells have
+run (so no listing of the working folder shows its name before), and opens it at once. From then
+on it reads through that descriptor: if student code renames the folder, replaces it with a
+link to a host folder (the reference cache has exactly this format), or plants links, FIFOs or
+huge files in it, the host still reads only the folder it made, never follows a link, never
+blocks and never reads more than the size limits (grader.core.answers.load_answers). Any
+surprise is that submission's problem, said in its report; the kernel can only ever send what
+it could have sent by defining its answers.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import secrets
+from pathlib import Path
+
+from ..core.answers import Extracted, load_answers
+from ..errors import InternalError
+
+HOST_FAULTS = {errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EROFS, errno.ENOMEM}
+
+
+class AnswerChannel:
+    """A folder in the kernel's working folder, made and held open by the host."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+        try:
+            parent = os.open(path.parent, flags)
+            try:
+                os.mkdir(self.path.name, 0o700, dir_fd=parent)
+                self.fd = os.open(self.path.name, flags, dir_fd=parent)
+            finally:
+                os.close(parent)
+        except OSError as exc:
+            raise host_fault(exc, "could not make the folder the answers are written to") \
+                from None
+
+    def read(self) -> Extracted:
+        """What the kernel wrote. FileNotFoundError: nothing; ValueError: not readable data."""
+        return load_answers(self.fd)
+
+    def close(self) -> None:
+        os.close(self.fd)
+
+    def __enter__(self) -> AnswerChannel:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def channel_path(workdir: Path) -> Path:
+    """Where the channel will be: a name no one can guess, made only when extraction starts."""
+    return workdir / f".out-{secrets.token_hex(16)}"
+
+
+def host_fault(exc: OSError, doing: str) -> InternalError:
+    """A failure of the grader's machine (full disk, I/O error): never the student's zero."""
+    return InternalError(f"the grader {doing} ({exc.strerror or exc})",
+                         "free disk space or memory on the grading machine, then grade again "
+                         "(--resume regrades this submission)")
