@@ -36,6 +36,7 @@ CGROUP_ROOTS = (Path("/sys/fs/cgroup/unified"), Path("/sys/fs/cgroup"),)  # v2 m
 CGROUP_V1_PIDS = Path("/sys/fs/cgroup/pids")
 GiB = 2**30
 TMP_BYTES = 512 * 2**20  # the private /tmp of a sandboxed kernel
+SHM_BYTES = 64 * 2**20   # its private /dev/shm (the rest of /dev is read-only)
 
 
 @lru_cache(maxsize=1)
@@ -85,6 +86,9 @@ def python_paths() -> list[str]:
 def bwrap_args(workdir: Path, env: dict[str, str], extra_ro: tuple[Path, ...] = ()) -> list[str]:
     args = [bubblewrap() or "bwrap", "--unshare-all", "--die-with-parent", "--clearenv",
             *system_mounts(), "--proc", "/proc", "--dev", "/dev",
+            # /dev is a tmpfs of bubblewrap's, as large as half the RAM: read-only but for a
+            # capped /dev/shm of its own.
+            "--size", str(SHM_BYTES), "--tmpfs", "/dev/shm", "--remount-ro", "/dev",
             "--size", str(TMP_BYTES), "--tmpfs", "/tmp", "--bind", str(workdir), str(workdir)]
     # After the private /tmp, or it would hide a venv or data folders that live under /tmp.
     for path in [*python_paths(), *map(str, extra_ro)]:

@@ -37,7 +37,7 @@ from ..core.records import Limits, ResourceLimits
 from ..core.submission import load_submission
 from ..errors import InternalError
 from .kernels import kernel_env, kernel_folder, seed_mpl_config
-from .sandbox import TMP_BYTES, Cgroup, SandboxedKernelManager, bwrap_args, python_paths
+from .sandbox import SHM_BYTES, TMP_BYTES, Cgroup, SandboxedKernelManager, bwrap_args, python_paths
 
 # What every kernel needs: the kernel itself (and what IPKernelApp.initialize imports on top:
 # debugpy alone is ~0.07 s per kernel) and numpy. matplotlib (~0.45 s with pyplot and a first
@@ -151,7 +151,8 @@ class Zygote:
               resources: ResourceLimits) -> ForkedKernel:
         answer = self.request(op="spawn", connection_file=connection_file, cwd=cwd, env=env,
                               args=KERNEL_ARGS, isolate=self.isolate, scratch=str(self.scratch),
-                              tmp_bytes=TMP_BYTES, limits=_rlimits(resources),
+                              tmp_bytes=TMP_BYTES, shm_bytes=SHM_BYTES,
+                              limits=_rlimits(resources),
                               keep=[*python_paths(), *self.readable])
         return ForkedKernel(self, answer["pid"])
 

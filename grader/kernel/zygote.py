@@ -6,11 +6,13 @@ standard library before the preloads, and never imports grader. It speaks JSON l
 stdin receives {"op": "spawn" | "poll" | "kill", ...}, stdout answers one line per request.
 
 Each spawned kernel is isolated from the zygote and from the submissions before it:
-- the fork is unshared into new user, mount and PID namespaces: the kernel is PID 1 of its own
-  namespace, so when it ends (or its watcher is killed) every process it started ends too, and
-  it cannot name the zygote or any other process to signal it;
-- a private, size-capped /tmp, and a writable working folder of its own: the worker's scratch
-  folder (the zygote's files, earlier submissions' folders) is hidden under the new /tmp;
+- the fork is unshared into new user, mount, PID, IPC and network namespaces: the kernel is
+  PID 1 of its own namespace, so when it ends (or its watcher is killed) every process it
+  started ends too, and it cannot name the zygote or any other process to signal it; SysV IPC,
+  abstract sockets and loopback are its own;
+- a private, size-capped /tmp and /dev/shm (the rest of /dev is read-only, as the sandbox
+  made it), and a writable working folder of its own: the worker's scratch folder (the
+  zygote's files, earlier submissions' folders) is hidden under the new /tmp;
 - all capabilities dropped, its own rlimits, its own scrubbed environment;
 - the zygote is not dumpable, so the kernel cannot read or write its memory.
 Forked memory is copy-on-write: nothing a kernel does reaches the zygote or the next kernel.
@@ -26,6 +28,7 @@ import sys
 import time
 
 CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID = 0x00020000, 0x10000000, 0x20000000
+CLONE_NEWIPC, CLONE_NEWNET = 0x08000000, 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = (
     1, 2, 4, 32, 4096, 16384, 1 << 18)
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_NO_NEW_PRIVS = 1, 4, 38
@@ -67,7 +70,10 @@ def preload(modules: list) -> tuple:
 def isolate(request: dict) -> None:
     """In the watcher (the fork's first process): new namespaces and its own file system view."""
     uid, gid = os.getuid(), os.getgid()
-    _check(libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID), "unshare")
+    # IPC and network too: SysV segments and queues, abstract Unix sockets and loopback ports
+    # of one submission are not the next one's (the kernel talks over Unix sockets in files).
+    _check(libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC
+                        | CLONE_NEWNET), "unshare")
     for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"),
                        ("gid_map", f"{gid} {gid} 1")):
         with open(f"/proc/self/{name}", "w") as f:
@@ -80,6 +86,8 @@ def isolate(request: dict) -> None:
     kept = [(path, os.open(path, os.O_PATH)) for path in [workdir, *request["keep"]]
             if path.startswith("/tmp/") and os.path.exists(path)]
     _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"size={request['tmp_bytes']}")
+    # POSIX shared memory lives in /dev/shm: a fresh, capped one per kernel.
+    _mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, f"size={request['shm_bytes']}")
     for path, fd in kept:
         _mount_point(path, os.path.isdir(f"/proc/self/fd/{fd}"))
         _mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
@@ -255,8 +263,11 @@ def main() -> None:
     threads = len(os.listdir("/proc/self/task"))
     stdout = os.fdopen(os.dup(1), "w")
     sys.stdout = sys.stderr  # stray prints of a library must not corrupt the protocol
+    # Its namespaces, which no kernel it forks shares (said for diagnosis, and checked by tests).
+    namespaces = {k: os.readlink(f"/proc/self/ns/{k}") for k in ("ipc", "net", "pid", "mnt")}
     stdout.write(json.dumps({"ready": True, "preloaded": done, "failed": failed,
-                             "warm_up_failed": warm_failed, "threads": threads}) + "\n")
+                             "warm_up_failed": warm_failed, "threads": threads,
+                             "namespaces": namespaces}) + "\n")
     stdout.flush()
     serve(sys.stdin, stdout)
 
