@@ -1,13 +1,14 @@
 """Tests for grader.checks: each check passes what it should and fails (without raising)
 otherwise."""
 
+import json
 import math
 
 import numpy as np
 import pytest
 
 from grader import checks
-from grader.checks import CHECKS, RULES, Outcome
+from grader.checks import CHECKS, RULES, Comparison, Outcome
 
 SECRET = 211.5985  # a distinctive reference value that must never appear in a message
 
@@ -177,6 +178,63 @@ def test_close_ragged_message():
 def test_close_misconfigured_reference_is_a_failure_not_a_crash():
     outcome = checks.close(1.0, "not a number")
     assert not outcome.passed and "misconfigured" in outcome.message
+
+
+# ------------------------------------------------------------------ the detail as fields
+
+
+def test_close_gives_its_numbers_as_fields_and_the_text_says_the_same():
+    outcome = checks.close(224.07, SECRET)
+    numbers = outcome.comparison
+    assert (numbers.got, numbers.expected, numbers.atol, numbers.rtol) == (224.07, SECRET, 1e-9,
+                                                                            1e-6)
+    assert numbers.difference == pytest.approx(224.07 - SECRET, rel=1e-6)
+    assert numbers.index is None and numbers.size is None and numbers.text == ""
+    assert outcome.detail == str(numbers) == (
+        "|got - expected| <= atol + rtol * |expected| with atol=1e-09, rtol=1e-06; "
+        "got 224.07, expected 211.5985, difference 12.4715")
+
+
+def test_close_on_arrays_gives_the_worst_index_and_the_counts():
+    expected = np.zeros((3, 2))
+    got = expected.copy()
+    got[2, 0], got[1, 1] = 0.25, 0.5
+    numbers = checks.close(got, expected).comparison
+    assert (numbers.mismatches, numbers.size, numbers.index) == (2, 6, (1, 1))
+    assert (numbers.got, numbers.expected, numbers.difference) == (0.5, 0.0, 0.5)
+    assert numbers.first_mismatches == ((1, 1), (2, 0))
+
+
+def test_a_passing_comparison_keeps_only_its_tolerances():
+    numbers = checks.close(np.float32(1.0), 1.0).comparison
+    assert (numbers.atol, numbers.rtol) == (1e-6, 1e-4) and numbers.got is None
+    assert numbers.tolerance and numbers.numbers
+
+
+def test_a_detail_in_words_is_a_comparison_without_numbers():
+    outcome = checks.equal("wrong", "secret_label")
+    assert not outcome.comparison.numbers and outcome.comparison.text == outcome.detail
+    assert Outcome(False, "m", "some words").comparison == Comparison(text="some words")
+    with pytest.raises(ValueError):
+        Outcome(False, "m", "other words", comparison=Comparison(got=1.0, expected=2.0))
+
+
+def test_a_comparison_survives_json_even_with_nan_and_inf():
+    for outcome in (checks.close(float("nan"), SECRET, equal_nan=False),
+                    checks.close([1.0, np.inf, 3.0], [1.5, 2.0, 3.0])):
+        data = json.loads(json.dumps(outcome.comparison.to_dict(), allow_nan=False))
+        again = Comparison.from_dict(data)
+        assert str(again) == outcome.detail and again.to_dict() == outcome.comparison.to_dict()
+    assert math.isnan(Comparison.from_dict({"got": "nan"}).got)
+
+
+def test_a_failing_companion_keeps_its_numbers():
+    outcome = checks.same_partition([0, 0, 1, 1], [1, 1, 0, 0], companions=[
+        ("centers", [[0.0, 0.0], [1.0, 1.0]], [[1.0, 1.0], [0.0, 0.5]], "rows")])
+    assert not outcome.passed
+    numbers = outcome.comparison
+    assert (numbers.index, numbers.got, numbers.expected) == ((1, 1), 0.0, 0.5)
+    assert outcome.detail == str(numbers)
 
 
 # ------------------------------------------------------------------ equal and one_of

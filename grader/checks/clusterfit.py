@@ -29,10 +29,10 @@ def same_clustering_as(inputs: dict, rtol: float, atol: float) -> Outcome:
     outcome = same_partition(first, other)
     if outcome.passed:
         return Outcome(True, "Both models give the same clustering (up to renaming).",
-                       outcome.detail)
+                       comparison=outcome.comparison)
     return Outcome(False, "Your two label vectors do not form the same clustering: "
                    + outcome.message.split(". Check")[0] + ". Fit both models on the same data, "
-                   "with the same init, n_init and random_state.", outcome.detail)
+                   "with the same init, n_init and random_state.", comparison=outcome.comparison)
 
 
 @rule("best_of_candidates")

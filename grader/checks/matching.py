@@ -6,6 +6,7 @@ pictures reuse. A matching found on the main answer carries over to its companio
 from __future__ import annotations
 
 import functools
+from dataclasses import replace
 
 import numpy as np
 
@@ -128,8 +129,15 @@ def _check_companions(companions, mapping: dict[int, int]) -> Outcome | None:
     failures = [o for o in outcomes if not o.passed]
     if not failures:
         return None
-    return Outcome(False, " ".join(f.message for f in failures),
-                   clip("; ".join(f.detail for f in failures if f.detail)))
+    message = " ".join(f.message for f in failures)
+    details = [f for f in failures if f.detail]
+    if details and details[0].comparison.numbers:
+        # The first one keeps its fields; the others' details follow as text.
+        first = details[0].comparison
+        rest = [first.text] + [f.detail for f in details[1:]]
+        return Outcome(False, message,
+                       comparison=replace(first, text="; ".join(filter(None, rest))))
+    return Outcome(False, message, clip("; ".join(f.detail for f in details)))
 
 
 def _partition_detail(wrong, mapping, max_mismatch, min_ari, ari) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .outcome import Outcome, Reject, clip, num
+from .outcome import Comparison, Outcome, Reject, num
 from .registry import register
 from .toolkit import CHECK_HINT, any_array, numeric, plural, reference, say, scalar
 
@@ -85,25 +85,26 @@ def _mismatch_text(g, e, bad, equal_nan: bool) -> str:
     return "; ".join(parts) + ". " + hint + CHECK_HINT
 
 
-def _mismatch_detail(g, e, bad) -> str:
-    """Numbers for public details: largest difference and where, first mismatching indices."""
+def _mismatch(g, e, bad, rtol: float, atol: float) -> Comparison:
+    """The numbers of a failed comparison: for a scalar, both values and their difference; for an
+    array, how many values differ, the largest difference and where, the first mismatches."""
     gf, ef = g.astype(np.float64), e.astype(np.float64)
     if g.ndim == 0:
-        return f"got {num(gf)}, expected {num(ef)}, difference {num(abs(gf - ef))}"
-    text = f"{int(bad.sum())} of {g.size} values differ"
+        return Comparison(got=gf, expected=ef, difference=abs(gf - ef), atol=atol, rtol=rtol)
     diff = np.where(bad & np.isfinite(gf) & np.isfinite(ef), np.abs(gf - ef), -1.0)
+    worst = {}
     if diff.max() >= 0:
         at = np.unravel_index(int(diff.argmax()), g.shape)
-        text += (f"; largest difference {num(diff[at])} at index {tuple(int(i) for i in at)}: "
-                 f"got {num(gf[at])}, expected {num(ef[at])}")
-    first = [tuple(int(i) for i in index) for index in np.argwhere(bad)[:3]]
-    return text + f"; first mismatches at {first}"
+        worst = {"got": gf[at], "expected": ef[at], "difference": diff[at], "index": at}
+    return Comparison(atol=atol, rtol=rtol, mismatches=int(bad.sum()), size=g.size,
+                      first_mismatches=np.argwhere(bad)[:3].tolist(), **worst)
 
 
 def compare_numeric(got, expected, *, rtol=None, atol=None, equal_nan=True,
                     name: str | None = None, context: str = "") -> Outcome:
     """Elementwise |got - expected| <= atol + rtol * |expected| after shape checks; `context` is a
-    lower-case phrase put in front of the result (e.g. "after matching rows, ")."""
+    lower-case phrase put in front of the result (e.g. "after matching rows, "). The Outcome's
+    comparison has the tolerances and, when it fails, the numbers of the worst mismatch."""
     g = numeric(got, name)
     e = reference(numeric, expected)
     g, e = _squeeze_scalars(g, e)
@@ -111,12 +112,12 @@ def compare_numeric(got, expected, *, rtol=None, atol=None, equal_nan=True,
         raise Reject(say(name, f"expected shape {e.shape}, got shape {g.shape}."),
                      f"expected shape {e.shape}, got shape {g.shape}")
     rtol, atol = tolerances(g, e, rtol, atol)
-    rule_text = f"|got - expected| <= atol + rtol * |expected| with atol={atol:g}, rtol={rtol:g}"
     bad = not_close(g, e, rtol, atol, equal_nan)
     if not bad.any():
-        return Outcome(True, say(name, f"{context}values match within tolerance."), rule_text)
+        return Outcome(True, say(name, f"{context}values match within tolerance."),
+                       comparison=Comparison(atol=atol, rtol=rtol))
     return Outcome(False, say(name, context + _mismatch_text(g, e, bad, equal_nan)),
-                   clip(f"{rule_text}; {_mismatch_detail(g, e, bad)}"))
+                   comparison=_mismatch(g, e, bad, rtol, atol))
 
 
 @register("close")
