@@ -1,12 +1,14 @@
-"""Tests for grader.checks: each check passes what it should and fails (without raising) otherwise."""
+"""Tests for grader.checks: each check passes what it should and fails (without raising)
+otherwise."""
 
+import json
 import math
 
 import numpy as np
 import pytest
 
 from grader import checks
-from grader.checks import CHECKS, RULES, Outcome
+from grader.checks import CHECKS, RULES, Comparison, Outcome
 
 SECRET = 211.5985  # a distinctive reference value that must never appear in a message
 
@@ -71,7 +73,8 @@ MINIMAL_OPTIONS = {"one_of": {"accepted": [SECRET]}, "dtype_kind": {"kind": "f"}
 
 @pytest.mark.parametrize("name", sorted(CHECKS))
 def test_no_check_raises_on_weird_input(name):
-    expected = {"estimator": est(n_clusters=3), "consistent": None}.get(name, np.array([SECRET, 2.0]))
+    expected = {"estimator": est(n_clusters=3),
+                "consistent": None}.get(name, np.array([SECRET, 2.0]))
     for got in WEIRD:
         outcome = CHECKS[name](got, expected, **MINIMAL_OPTIONS.get(name, {}))
         assert isinstance(outcome, Outcome)
@@ -177,6 +180,63 @@ def test_close_misconfigured_reference_is_a_failure_not_a_crash():
     assert not outcome.passed and "misconfigured" in outcome.message
 
 
+# ------------------------------------------------------------------ the detail as fields
+
+
+def test_close_gives_its_numbers_as_fields_and_the_text_says_the_same():
+    outcome = checks.close(224.07, SECRET)
+    numbers = outcome.comparison
+    assert (numbers.got, numbers.expected, numbers.atol, numbers.rtol) == (224.07, SECRET, 1e-9,
+                                                                            1e-6)
+    assert numbers.difference == pytest.approx(224.07 - SECRET, rel=1e-6)
+    assert numbers.index is None and numbers.size is None and numbers.text == ""
+    assert outcome.detail == str(numbers) == (
+        "|got - expected| <= atol + rtol * |expected| with atol=1e-09, rtol=1e-06; "
+        "got 224.07, expected 211.5985, difference 12.4715")
+
+
+def test_close_on_arrays_gives_the_worst_index_and_the_counts():
+    expected = np.zeros((3, 2))
+    got = expected.copy()
+    got[2, 0], got[1, 1] = 0.25, 0.5
+    numbers = checks.close(got, expected).comparison
+    assert (numbers.mismatches, numbers.size, numbers.index) == (2, 6, (1, 1))
+    assert (numbers.got, numbers.expected, numbers.difference) == (0.5, 0.0, 0.5)
+    assert numbers.first_mismatches == ((1, 1), (2, 0))
+
+
+def test_a_passing_comparison_keeps_only_its_tolerances():
+    numbers = checks.close(np.float32(1.0), 1.0).comparison
+    assert (numbers.atol, numbers.rtol) == (1e-6, 1e-4) and numbers.got is None
+    assert numbers.tolerance and numbers.numbers
+
+
+def test_a_detail_in_words_is_a_comparison_without_numbers():
+    outcome = checks.equal("wrong", "secret_label")
+    assert not outcome.comparison.numbers and outcome.comparison.text == outcome.detail
+    assert Outcome(False, "m", "some words").comparison == Comparison(text="some words")
+    with pytest.raises(ValueError):
+        Outcome(False, "m", "other words", comparison=Comparison(got=1.0, expected=2.0))
+
+
+def test_a_comparison_survives_json_even_with_nan_and_inf():
+    for outcome in (checks.close(float("nan"), SECRET, equal_nan=False),
+                    checks.close([1.0, np.inf, 3.0], [1.5, 2.0, 3.0])):
+        data = json.loads(json.dumps(outcome.comparison.to_dict(), allow_nan=False))
+        again = Comparison.from_dict(data)
+        assert str(again) == outcome.detail and again.to_dict() == outcome.comparison.to_dict()
+    assert math.isnan(Comparison.from_dict({"got": "nan"}).got)
+
+
+def test_a_failing_companion_keeps_its_numbers():
+    outcome = checks.same_partition([0, 0, 1, 1], [1, 1, 0, 0], companions=[
+        ("centers", [[0.0, 0.0], [1.0, 1.0]], [[1.0, 1.0], [0.0, 0.5]], "rows")])
+    assert not outcome.passed
+    numbers = outcome.comparison
+    assert (numbers.index, numbers.got, numbers.expected) == ((1, 1), 0.0, 0.5)
+    assert outcome.detail == str(numbers)
+
+
 # ------------------------------------------------------------------ equal and one_of
 
 
@@ -236,7 +296,8 @@ def test_same_partition_accepts_renamed_clusters():
     renaming = np.array([2, 0, 3, 1])
     assert checks.same_partition(renaming[expected], expected).passed
     assert checks.same_partition([7, 7, 3, 3], [0, 0, 1, 1]).passed
-    assert checks.same_partition([0.0, 0.0, 1.0], [5, 5, 9]).passed  # whole-number floats are labels
+    # Whole-number floats are labels.
+    assert checks.same_partition([0.0, 0.0, 1.0], [5, 5, 9]).passed
 
 
 def test_same_partition_single_moved_point():
@@ -266,7 +327,8 @@ def test_same_partition_noise_does_not_steer_the_renaming():
 
 
 def test_same_partition_companion_with_unknown_cluster_id_fails():
-    outcome = checks.same_partition([5, 5, 6, 6], [0, 0, 1, 1], companions=[("y_new", [0], [0], "labels")])
+    outcome = checks.same_partition([5, 5, 6, 6], [0, 0, 1, 1],
+                                    companions=[("y_new", [0], [0], "labels")])
     assert not outcome.passed and "do not occur" in outcome.message
 
 
@@ -292,7 +354,8 @@ def test_same_partition_label_companion():
     expected, expected_new = random_labels(seed=3), random_labels(n=30, seed=4)
     renaming = np.array([1, 3, 0, 2])
     good = checks.same_partition(renaming[expected], expected,
-                                 companions=[("y_new", renaming[expected_new], expected_new, "labels")])
+                                 companions=[("y_new", renaming[expected_new], expected_new,
+                                              "labels")])
     assert good.passed
     bad = checks.same_partition(renaming[expected], expected,
                                 companions=[("y_new", expected_new, expected_new, "labels")])
@@ -301,9 +364,11 @@ def test_same_partition_label_companion():
 
 def test_same_partition_label_companion_keeps_noise():
     expected, new = np.array([-1, 0, 0, 1, 1]), np.array([-1, 1, 0])
-    good = checks.same_partition([-1, 1, 1, 0, 0], expected, companions=[("y_new", [-1, 0, 1], new, "labels")])
+    good = checks.same_partition([-1, 1, 1, 0, 0], expected,
+                                 companions=[("y_new", [-1, 0, 1], new, "labels")])
     assert good.passed
-    bad = checks.same_partition([-1, 1, 1, 0, 0], expected, companions=[("y_new", [0, 0, 1], new, "labels")])
+    bad = checks.same_partition([-1, 1, 1, 0, 0], expected,
+                                companions=[("y_new", [0, 0, 1], new, "labels")])
     assert not bad.passed
 
 
@@ -311,13 +376,14 @@ def test_same_partition_columns_and_rows_companions():
     rng = np.random.default_rng(5)
     expected = random_labels(n=50, k=3, seed=6)
     distances, centers = rng.random((50, 3)), rng.random((3, 2))
-    renaming = np.array([2, 0, 1])           # expected cluster j is called renaming[j] by the student
+    renaming = np.array([2, 0, 1])  # expected cluster j is called renaming[j] by the student
     got_distances = np.empty_like(distances)
     got_distances[:, renaming] = distances
     got_centers = np.empty_like(centers)
     got_centers[renaming] = centers
     passes = checks.same_partition(renaming[expected], expected, companions=[
-        ("distances", got_distances, distances, "columns"), ("centers", got_centers, centers, "rows")])
+        ("distances", got_distances, distances, "columns"),
+        ("centers", got_centers, centers, "rows")])
     assert passes.passed, passes.message
     unpermuted = checks.same_partition(renaming[expected], expected,
                                        companions=[("distances", distances, distances, "columns")])
@@ -340,9 +406,11 @@ def test_matched_rows_shuffled_rows_and_companions():
     order = np.array([2, 0, 1])
     assert checks.matched_rows(means[order], means).passed
     good = checks.matched_rows(means[order], means, companions=[
-        ("weights", weights[order], weights, "rows"), ("covariances", covariances[order], covariances, "rows")])
+        ("weights", weights[order], weights, "rows"),
+        ("covariances", covariances[order], covariances, "rows")])
     assert good.passed, good.message
-    bad = checks.matched_rows(means[order], means, companions=[("weights", weights, weights, "rows")])
+    bad = checks.matched_rows(means[order], means,
+                              companions=[("weights", weights, weights, "rows")])
     assert not bad.passed and "`weights`" in bad.message
 
 
@@ -354,7 +422,8 @@ def test_matched_rows_label_and_column_companions():
     student_labels[labels == -1] = -1
     assert checks.matched_rows(means[order], means, companions=[
         ("labels", student_labels, labels, "labels")]).passed
-    assert not checks.matched_rows(means[order], means, companions=[("labels", labels, labels, "labels")]).passed
+    assert not checks.matched_rows(means[order], means,
+                                   companions=[("labels", labels, labels, "labels")]).passed
     columns = np.arange(12.0).reshape(4, 3)
     assert checks.matched_rows(means[order], means, companions=[
         ("resp", columns[:, order], columns, "columns")]).passed
@@ -382,7 +451,8 @@ def test_matched_rows_float32_defaults():
 
 def test_matched_rows_bad_companion_spec_is_reported():
     means, _, _ = gmm_like()
-    outcome = checks.matched_rows(means, means, companions=[("w", [1, 2, 3], [1, 2, 3], "diagonal")])
+    outcome = checks.matched_rows(means, means,
+                                  companions=[("w", [1, 2, 3], [1, 2, 3], "diagonal")])
     assert not outcome.passed and "misconfigured" in outcome.message
 
 
@@ -477,9 +547,11 @@ def test_estimator_class_from_reference_is_not_named():
 
 def test_estimator_params_from_spec_dict():
     reference = est(n_clusters=3, init="k-means++")
-    assert checks.estimator(est(n_clusters=3, init="k-means++"), reference, params={"n_clusters": 3}).passed
+    assert checks.estimator(est(n_clusters=3, init="k-means++"), reference,
+                            params={"n_clusters": 3}).passed
     outcome = checks.estimator(est(n_clusters=4), reference, params={"n_clusters": 3})
-    assert not outcome.passed and "`n_clusters`" in outcome.message and "must be 3" in outcome.message
+    assert not outcome.passed and "`n_clusters`" in outcome.message
+    assert "must be 3" in outcome.message
     missing = checks.estimator(est(), reference, params={"n_clusters": 3})
     assert not missing.passed and "no parameter `n_clusters`" in missing.message
 
@@ -534,7 +606,8 @@ def test_consistent_rules_pass_on_float32_kmeans(kmeans_answers):
     model = KMeans(n_clusters=4, n_init=1, random_state=0).fit(X)
     inputs = {"X": X, "centroids": model.cluster_centers_, "inertia": model.inertia_,
               "labels": model.labels_, "distances": model.transform(X)}
-    for rule in ("inertia_matches_centroids", "labels_are_nearest_centroid", "distances_match_centroids"):
+    for rule in ("inertia_matches_centroids", "labels_are_nearest_centroid",
+                 "distances_match_centroids"):
         assert checks.consistent(inputs, None, rule=rule).passed, rule
 
 
@@ -586,9 +659,11 @@ def test_consistent_reports_missing_and_malformed_roles(kmeans_answers):
     outcome = checks.consistent(missing, None, rule="inertia_matches_centroids")
     assert not outcome.passed and "`centroids`" in outcome.message
     wrong_shape = tampered(kmeans_answers, centroids=kmeans_answers["centroids"][:, :1])
-    assert "`centroids`" in checks.consistent(wrong_shape, None, rule="labels_are_nearest_centroid").message
+    assert "`centroids`" in checks.consistent(wrong_shape, None,
+                                              rule="labels_are_nearest_centroid").message
     bad_type = tampered(kmeans_answers, inertia="big")
-    assert "`inertia`" in checks.consistent(bad_type, None, rule="score_is_negative_inertia").message
+    assert "`inertia`" in checks.consistent(bad_type, None,
+                                            rule="score_is_negative_inertia").message
     bad_labels = tampered(kmeans_answers, labels=kmeans_answers["labels"] + 10)
     assert not checks.consistent(bad_labels, None, rule="labels_are_nearest_centroid").passed
     assert not checks.consistent([1, 2], None, rule="rows_sum_to_one").passed

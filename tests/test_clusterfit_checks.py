@@ -73,7 +73,8 @@ def test_figure_marks_line_points_fixed_or_from_the_reference():
 def test_figure_marks_per_axes_accepts_areas_or_bars():
     ref = fig(ax(lines=[2], areas=3), ax(lines=[2], areas=4))
     assert figure_marks(fig(ax(areas=3), ax(areas=4)), ref, marks_per_axes="reference").passed
-    assert figure_marks(fig(ax(patches=2000), ax(patches=2000)), ref, marks_per_axes="reference").passed
+    assert figure_marks(fig(ax(patches=2000), ax(patches=2000)), ref,
+                        marks_per_axes="reference").passed
     few = figure_marks(fig(ax(areas=1), ax(areas=4)), ref, marks_per_axes="reference")
     assert not few.passed and "plot 1 has 1" in few.message
     missing = figure_marks(fig(ax(areas=3)), None, marks_per_axes=[3, 4])

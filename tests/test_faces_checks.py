@@ -39,9 +39,11 @@ def test_anomalies_must_reconstruct_worse_than_the_real_items():
 
 
 def test_choice_with_the_best_score_and_ties():
-    assert rule("choice_has_best_score", options=[60, 90, 120], scores=[0.15, 0.17, 0.16], choice=90).passed
+    assert rule("choice_has_best_score", options=[60, 90, 120], scores=[0.15, 0.17, 0.16],
+                choice=90).passed
     assert rule("choice_has_best_score", options=[50, 100], scores=[0.7, 0.7], choice=100).passed
-    wrong = rule("choice_has_best_score", options=[60, 90, 120], scores=[0.15, 0.17, 0.16], choice=60)
+    wrong = rule("choice_has_best_score", options=[60, 90, 120], scores=[0.15, 0.17, 0.16],
+                 choice=60)
     assert not wrong.passed and "np.argmax" in wrong.message
     absent = rule("choice_has_best_score", options=[60, 90], scores=[0.1, 0.2], choice=75)
     assert not absent.passed and "not one of the values you tried" in absent.message
@@ -49,7 +51,8 @@ def test_choice_with_the_best_score_and_ties():
 
 def test_choice_with_the_lowest_score():
     aics = [-185121.7, -222286.3, -233592.9, -203947.6]
-    assert rule("choice_has_lowest_score", options=[100, 140, 180, 220], scores=aics, choice=180).passed
+    assert rule("choice_has_lowest_score", options=[100, 140, 180, 220], scores=aics,
+                choice=180).passed
     wrong = rule("choice_has_lowest_score", options=[100, 140, 180, 220], scores=aics, choice=220)
     assert not wrong.passed and "np.argmin" in wrong.message
 

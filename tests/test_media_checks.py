@@ -35,7 +35,8 @@ def test_not_a_figure_says_how_to_store_one():
 def test_scatter_size_against_the_reference_and_titles_and_images():
     ref = fig(ax(scatters=[(2000, [0] * 2000)]))
     assert figure(fig(ax(scatters=[(2000, [0] * 2000)])), ref, scatter_points="reference").passed
-    assert not figure(fig(ax(scatters=[(1999, [0] * 1999)])), ref, scatter_points="reference").passed
+    assert not figure(fig(ax(scatters=[(1999, [0] * 1999)])), ref,
+                      scatter_points="reference").passed
     assert not figure(fig(ax(lines=[3])), None, title=True).passed
     assert figure(fig(ax(lines=[3]), suptitle="Elbow"), None, title=True).passed
     faces = fig(*[ax(xlabel="", ylabel="", images=1) for _ in range(10)])

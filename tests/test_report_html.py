@@ -3,14 +3,20 @@ relabelled submissions (the conftest class), and no hidden reference value anywh
 
 from __future__ import annotations
 
+import json
 import re
 
 import numpy as np
 import pytest
 from conftest import EXERCISE, report_of
 
+from grader.checks import Comparison
 from grader.core.catalog import get_exercise
+from grader.core.overrides import report_from_dict
 from grader.core.records import Limits
+from grader.core.results import CheckResult, QuestionResult, Report, Status
+from grader.formats.html import render
+from grader.formats.json_report import to_json
 from grader.grading.public import public_names
 from grader.grading.reference import reference_answers
 
@@ -95,3 +101,60 @@ def test_no_hidden_reference_value_appears_in_any_report(graded_class):
 def test_pictures_stay_out_of_the_json(graded_class, student):
     text = (graded_class[0] / student / "report.json").read_text()
     assert "data:image" not in text and '"pictures"' not in text
+
+
+# ------------------------------------------------------------------ the numbers table
+
+
+def report_with(*checks: CheckResult) -> Report:
+    question = QuestionResult("q2", "Inertia", 0.0, 2.0, Status.FAILED, "`inertia`: differs",
+                              checks=checks)
+    return Report("kmeans_basics", "bob.ipynb", 0.0, 2.0, (question,), {}, 42, 1.0)
+
+
+def inertia_check(**numbers) -> CheckResult:
+    return CheckResult("close", "inertia", False, "Your value differs.",
+                       comparison=Comparison(**numbers))
+
+
+def test_the_numbers_table_comes_from_the_fields_not_the_wording(monkeypatch):
+    # Reword the detail's text completely: the table must not change, it reads the fields.
+    monkeypatch.setattr(Comparison, "__str__", lambda self: "reworded, nothing to parse")
+    scalar = inertia_check(got=224.0743, expected=211.5985, difference=12.47579, atol=1e-9,
+                           rtol=1e-6)
+    array = inertia_check(got=-0.066884, expected=-2.803896, difference=2.737012, atol=1e-6,
+                          rtol=1e-5, index=(1, 0), mismatches=8, size=10,
+                          first_mismatches=((1, 0), (1, 1), (2, 0)))
+    assert scalar.detail == array.detail == "reworded, nothing to parse"
+    html = render(report_with(scalar, array))
+    assert "reworded" not in html
+    assert html.count("<dt>Passes when</dt>") == 2
+    assert "with atol = 1e-09 and rtol = 1e-06" in html
+    assert ("<dt>Your value</dt><dd>got 224.0743, expected 211.5985: |224.0743 − 211.5985| = "
+            "12.47579 &gt; 1e-09 + 1e-06 × 211.5985 = 0.0002116</dd>") in html
+    assert ("<dt>Worst value, at index (1, 0)</dt><dd>got -0.066884, expected -2.803896: "
+            "|-0.066884 − (-2.803896)| = 2.737012 &gt; 1e-06 + 1e-05 × 2.803896 = 2.904e-05"
+            "</dd>") in html
+    assert '<dd class="plain">8 of 10 values differ</dd>' in html
+
+
+def test_words_of_a_detail_are_plain_rows_and_hidden_checks_show_none():
+    words = CheckResult("same_partition", "labels", False, "Differs.",
+                        detail="602 of 2000 points differ; first differing indices [0, 5]")
+    hidden = CheckResult("close", "centroids", False, "Differs.", visibility="hidden")
+    html = render(report_with(words, hidden))
+    assert '<dd class="plain">602 of 2000 points differ</dd>' in html
+    assert '<dd class="plain">first differing indices [0, 5]</dd>' in html
+    assert "Passes when" not in html
+    assert "Hidden check: the expected values are not shown." in html
+
+
+def test_a_report_read_back_from_its_json_keeps_the_numbers():
+    report = report_with(inertia_check(got=float("nan"), expected=211.5985, atol=1e-9,
+                                       rtol=1e-6))
+    again = report_from_dict(json.loads(to_json(report)))
+    assert again.questions[0].checks[0].detail == report.questions[0].checks[0].detail
+    assert again.questions[0].checks[0].comparison.to_dict() == \
+        report.questions[0].checks[0].comparison.to_dict()
+    assert render(again) == render(report)
+    assert "got nan, expected 211.5985: |nan − 211.5985|" in render(again)

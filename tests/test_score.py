@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
+from grader.checks import Comparison
 from grader.core.answers import Extracted, Problem
 from grader.core.records import CellRun, Execution
 from grader.core.results import CellError, Status
@@ -79,6 +82,19 @@ def test_hidden_checks_carry_no_numbers():
                       (CheckSpec("close", "inertia", {"rtol": 1e-6}, visibility="hidden"),))
     result = score_question(hidden, execution([], {"inertia": np.float64(224.07)}), REFERENCE)
     assert result.checks[0].detail == "" and "211" not in result.message
+    # Nor any field of the structured detail, in memory or in the JSON.
+    assert result.checks[0].comparison == Comparison()
+    assert result.checks[0].to_dict()["comparison"] is None
+    assert "211" not in json.dumps(result.checks[0].to_dict())
+
+
+def test_public_checks_carry_their_numbers_as_fields():
+    result = score_question(QUESTION, execution([], {"inertia": np.float64(224.07)}), REFERENCE)
+    comparison = result.checks[0].comparison
+    assert (comparison.got, comparison.expected, comparison.rtol) == (224.07, 211.6, 1e-6)
+    assert comparison.difference == pytest.approx(12.47) and comparison.atol == 1e-9
+    assert result.checks[0].detail == str(comparison) and "211.6" in result.checks[0].detail
+    assert result.checks[0].to_dict()["comparison"]["expected"] == 211.6
 
 
 @pytest.mark.parametrize("source, names", [

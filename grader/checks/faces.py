@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Outcome, _num, _Reject, _role, rule
+from .outcome import Outcome, Reject, num
+from .registry import rule
+from .toolkit import role
 
 
-def _finite(inputs: dict, role: str) -> np.ndarray:
-    values = _role(inputs, role).astype(np.float64).ravel()
+def _finite(inputs: dict, name: str) -> np.ndarray:
+    values = role(inputs, name).astype(np.float64).ravel()
     if values.size == 0:
-        raise _Reject(f"`{role}` is empty; this check needs at least one value.")
+        raise Reject(f"`{name}` is empty; this check needs at least one value.")
     if not np.isfinite(values).all():
-        raise _Reject(f"`{role}` contains NaN or infinite values.")
+        raise Reject(f"`{name}` contains NaN or infinite values.")
     return values
 
 
@@ -28,7 +30,8 @@ def anomalies_score_lower(inputs: dict, rtol: float, atol: float) -> Outcome:
     `normal` (score_samples of real faces)."""
     normal, anomalies = _finite(inputs, "normal"), _finite(inputs, "anomalies")
     above = int((anomalies >= normal.min()).sum())
-    detail = f"highest anomaly score {_num(anomalies.max())}, lowest normal score {_num(normal.min())}"
+    detail = (f"highest anomaly score {num(anomalies.max())}, lowest normal score "
+              f"{num(normal.min())}")
     if not above:
         return Outcome(True, "Every modified item scores below every real one.", detail)
     return Outcome(False, f"{above} of {anomalies.size} modified items score at least as high as "
@@ -43,7 +46,8 @@ def anomalies_error_higher(inputs: dict, rtol: float, atol: float) -> Outcome:
     value of `normal` (errors of real faces, or their mean)."""
     normal, anomalies = _finite(inputs, "normal"), _finite(inputs, "anomalies")
     below = int((anomalies <= normal.max()).sum())
-    detail = f"lowest anomaly error {_num(anomalies.min())}, highest normal error {_num(normal.max())}"
+    detail = (f"lowest anomaly error {num(anomalies.min())}, highest normal error "
+              f"{num(normal.max())}")
     if not below:
         return Outcome(True, "Every modified item reconstructs worse than the real ones.", detail)
     return Outcome(False, f"{below} of {anomalies.size} modified items have an error no larger "
@@ -53,23 +57,24 @@ def anomalies_error_higher(inputs: dict, rtol: float, atol: float) -> Outcome:
 
 
 def _choice(inputs: dict, rtol: float, atol: float, lowest: bool) -> Outcome:
-    options, scores = _role(inputs, "options").ravel(), _finite(inputs, "scores")
-    choice = _role(inputs, "choice").ravel()
+    options, scores = role(inputs, "options").ravel(), _finite(inputs, "scores")
+    choice = role(inputs, "choice").ravel()
     if len(options) != len(scores):
-        raise _Reject(f"Expected one score per option: {len(options)} options but "
-                      f"{len(scores)} scores.")
+        raise Reject(f"Expected one score per option: {len(options)} options but "
+                     f"{len(scores)} scores.")
     if choice.size != 1:
-        raise _Reject(f"Expected a single chosen value, got {choice.size} values.")
+        raise Reject(f"Expected a single chosen value, got {choice.size} values.")
     where = np.flatnonzero(options == choice[0])
     best = scores.min() if lowest else scores.max()
     word, function = ("lowest", "np.argmin") if lowest else ("highest", "np.argmax")
-    detail = f"chosen {_num(choice[0])}; {word} score {_num(best)}"
+    detail = f"chosen {num(choice[0])}; {word} score {num(best)}"
     if not where.size:
         return Outcome(False, "Your chosen value is not one of the values you tried.", detail)
     slack = atol + rtol * abs(best)
     mine = scores[where]
     if (mine.min() <= best + slack) if lowest else (mine.max() >= best - slack):
-        return Outcome(True, f"Your choice has the {word} score among the values you tried.", detail)
+        return Outcome(True, f"Your choice has the {word} score among the values you tried.",
+                       detail)
     return Outcome(False, f"Your chosen value does not have the {word} score among the values you "
                    f"tried: pick the one at the position of the {word} score ({function}).", detail)
 

@@ -11,16 +11,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Outcome, _any_array, _Reject, register, rule, same_partition
+from .matching import same_partition
+from .outcome import Outcome, Reject
+from .registry import register, rule
+from .toolkit import any_array
 
 FIGURE_HINT = ("store the figure in the name the question asks for, e.g. "
                "`fig, ax = plt.subplots()` then `fig_name = fig`")
 
 
-def _figure(value, name: str = "your answer") -> dict:
+def as_figure(value, name: str = "your answer") -> dict:
+    """The figure description in `value`, or Reject telling how to store a figure."""
     if not (isinstance(value, dict) and value.get("__type__") == "figure"):
         kind = value.get("__type__", "dict") if isinstance(value, dict) else type(value).__name__
-        raise _Reject(f"Expected a matplotlib Figure in {name}, got {kind}: {FIGURE_HINT}.")
+        raise Reject(f"Expected a matplotlib Figure in {name}, got {kind}: {FIGURE_HINT}.")
     return value
 
 
@@ -58,7 +62,8 @@ def _count_problems(fig: dict, ref: dict | None, min_axes, scatter_points, min_l
     if lines < min_lines:
         problems.append(f"expected at least {min_lines} line(s), found {lines}")
     shown = sum(ax["images"] for ax in fig["axes"])
-    wanted_images = sum(a["images"] for a in ref["axes"]) if images == "reference" and ref else images
+    wanted_images = (sum(a["images"] for a in ref["axes"]) if images == "reference" and ref
+                     else images)
     if wanted_images is not None and shown < wanted_images:
         problems.append(f"expected at least {wanted_images} image(s), found {shown}")
     return problems
@@ -70,7 +75,7 @@ def figure(got, expected, *, min_axes=1, axis_labels=True, title=False, scatter_
     """A plot exists and shows what was asked: enough axes, labels (and titles if asked), a
     scatter of `scatter_points` points (an int, or "reference"), `min_lines` lines of 2+ points,
     at least `images` images (an int or "reference"), a legend if `legend`."""
-    fig = _figure(got)
+    fig = as_figure(got)
     ref = expected if isinstance(expected, dict) and expected.get("__type__") == "figure" else None
     problems = _count_problems(fig, ref, min_axes, scatter_points, min_lines, images)
     problems += _label_problems(fig, title, axis_labels)
@@ -86,7 +91,7 @@ def figure(got, expected, *, min_axes=1, axis_labels=True, title=False, scatter_
 def scatter_colours_match_labels(inputs: dict, rtol: float, atol: float) -> Outcome:
     """Some scatter in `figure` colours its points by cluster: its colour groups form the same
     partition as `labels` (any colours, any order)."""
-    fig, labels = _figure(inputs.get("figure"), "`figure`"), inputs.get("labels")
+    fig, labels = as_figure(inputs.get("figure"), "`figure`"), inputs.get("labels")
     n = len(np.asarray(labels).ravel())
     candidates = [s for ax in fig["axes"] for s in ax["scatters"] if s["points"] == n]
     if not candidates:
@@ -103,10 +108,10 @@ def scatter_colours_match_labels(inputs: dict, rtol: float, atol: float) -> Outc
 def image_quantised(got, expected, *, max_colours) -> Outcome:
     """A colour-quantised image: the same shape as the reference's and at most `max_colours`
     distinct colours, with values in the reference's range (0..1 or 0..255)."""
-    g, e = _any_array(got), _any_array(expected)
+    g, e = any_array(got), any_array(expected)
     if g.shape != e.shape:
-        raise _Reject(f"Expected an image of shape {e.shape} (the original's), got {g.shape}: "
-                      "reshape the segmented pixels back with .reshape(image.shape).")
+        raise Reject(f"Expected an image of shape {e.shape} (the original's), got {g.shape}: "
+                     "reshape the segmented pixels back with .reshape(image.shape).")
     colours = len(np.unique(g.reshape(-1, g.shape[-1]) if g.ndim == 3 else g.ravel(), axis=0))
     low, high = (0.0, 1.0) if float(np.max(e)) <= 1.0 else (0.0, 255.0)
     if colours > max_colours:

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Outcome, _any_array, _Reject, register
 from .media import image_quantised
+from .outcome import Outcome, Reject
+from .registry import register
+from .toolkit import any_array
 
 
 @register("images_quantised")
@@ -21,17 +23,17 @@ def images_quantised(got, expected, *, max_colours=None) -> Outcome:
     check with no options, can run it; without it the check fails as misconfigured."""
     if not (isinstance(max_colours, (list, tuple)) and max_colours
             and all(isinstance(m, int) and not isinstance(m, bool) and m > 0 for m in max_colours)):
-        raise _Reject("This check is misconfigured: `max_colours` must be a list of positive "
-                      "integers. Please tell your instructor.")
-    g, e = _any_array(got), _any_array(expected)
+        raise Reject("This check is misconfigured: `max_colours` must be a list of positive "
+                     "integers. Please tell your instructor.")
+    g, e = any_array(got), any_array(expected)
     wanted = len(max_colours)
     if g.ndim < 3 or len(g) != wanted:
         count = len(g) if g.ndim >= 1 else 0
-        raise _Reject(f"Expected a list of {wanted} images (one per number of colours, in the "
-                      f"order asked), got {count} item(s) of shape {g.shape[1:] if g.ndim else ()}.")
+        raise Reject(f"Expected a list of {wanted} images (one per number of colours, in the "
+                     f"order asked), got {count} item(s) of shape {g.shape[1:] if g.ndim else ()}.")
     if e.ndim < 3 or len(e) != wanted:
-        raise _Reject("This check is misconfigured: the reference is not a list of "
-                      f"{wanted} images. Please tell your instructor.")
+        raise Reject("This check is misconfigured: the reference is not a list of "
+                     f"{wanted} images. Please tell your instructor.")
     problems, used = [], []
     for i, (image, reference, colours) in enumerate(zip(g, e, max_colours), start=1):
         outcome = image_quantised(image, reference, max_colours=colours)
@@ -44,7 +46,8 @@ def images_quantised(got, expected, *, max_colours=None) -> Outcome:
             problems.append(f"image {i} uses {count} colours where at most {colours} are allowed")
         else:
             problems.append(f"image {i}: {outcome.message}")
-    summary = f"colours used: {', '.join(map(str, used))}; allowed: {', '.join(map(str, max_colours))}"
+    summary = (f"colours used: {', '.join(map(str, used))}; allowed: "
+               f"{', '.join(map(str, max_colours))}")
     if problems:
         return Outcome(False, f"{len(problems)} of {wanted} images are not right: "
                        + "; ".join(problems[:3]) + ("; ..." if len(problems) > 3 else "")

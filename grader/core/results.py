@@ -5,6 +5,8 @@ from __future__ import annotations
 import enum
 from dataclasses import asdict, dataclass, field
 
+from ..checks.outcome import NO_DETAIL, Comparison
+
 
 class Status(enum.StrEnum):
     PASSED = "passed"
@@ -17,12 +19,34 @@ class Status(enum.StrEnum):
 
 @dataclass(frozen=True)
 class CheckResult:
+    """One check of one answer. Its numbers are `comparison` (fields: got, expected, atol,
+    rtol...); `detail` is the same as one line of text, always ``str(comparison)``. Built from a
+    detail alone (text), the comparison is ``Comparison(text=detail)``; built from the JSON, the
+    comparison may come as a dict (or null for a detail of words only)."""
+
     check: str            # name of the check in the registry, e.g. "same_partition"
     answer: str           # the answer it looked at
     passed: bool
     message: str          # safe to show to the student, even for hidden checks
     detail: str = ""      # numbers (expected vs got); shown only for public checks
     visibility: str = "public"
+    comparison: Comparison = NO_DETAIL   # the detail's numbers as fields; public checks only
+
+    def __post_init__(self):
+        comparison = self.comparison
+        if isinstance(comparison, dict):
+            comparison = Comparison.from_dict(comparison)
+        elif comparison is None or comparison == NO_DETAIL:
+            comparison = Comparison(text=self.detail)
+        object.__setattr__(self, "comparison", comparison)
+        object.__setattr__(self, "detail", str(comparison))
+
+    def to_dict(self) -> dict:
+        """JSON data: the fields, with `comparison` as a dict, or None when the detail is words
+        only (or empty)."""
+        data = {k: v for k, v in asdict(self).items() if k != "comparison"}
+        data["comparison"] = self.comparison.to_dict() if self.comparison.numbers else None
+        return data
 
 
 @dataclass(frozen=True)
@@ -100,4 +124,5 @@ def _question_dict(q: QuestionResult) -> dict:
     data = asdict(q)
     del data["pictures"]
     data["status"] = str(q.status)
+    data["checks"] = [c.to_dict() for c in q.checks]
     return data

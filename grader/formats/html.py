@@ -3,8 +3,9 @@ by jinja2.
 
 Templates live in the top-level `templates/` folder of the checkout; the wheel ships them as
 `grader/templates`. Autoescaping is on: student output is text, never markup. The numbers of a
-public check come from its `detail` (grader/checks.py writes them); this module only lays them
-out, e.g. fills the tolerance formula in with them. Hidden checks carry no detail at all.
+public check come from its `comparison` (fields that grader/checks fills in: got, expected, atol,
+rtol, ...); this module only lays them out, e.g. fills the tolerance formula in with them.
+Hidden checks carry no detail at all.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import jinja2
 
+from ..checks.outcome import Comparison, num
 from ..core.results import CellError, Report
 from .templates import template_dir
 
@@ -25,12 +27,6 @@ LABELS = {"passed": "Passed", "failed": "Failed", "missing": "Missing", "error":
 TRACEBACK_LINES = 60      # lines of a traceback shown; the rest is cut with a note
 EVALUE_CHARS = 500        # characters of an exception's message shown
 
-RULE = re.compile(r"^\|got - expected\| <= atol \+ rtol \* \|expected\| "
-                  r"with atol=(?P<atol>[^,;\s]+), rtol=(?P<rtol>[^,;\s]+)$")
-SCALAR = re.compile(r"^got (?P<got>[^,;\s]+), expected (?P<exp>[^,;\s]+), "
-                    r"difference (?P<diff>[^,;\s]+)$")
-LARGEST = re.compile(r"^largest difference (?P<diff>\S+) at index (?P<at>\([^)]*\)): "
-                     r"got (?P<got>[^,;\s]+), expected (?P<exp>[^,;\s]+)$")
 GRADER_FRAME = re.compile(r"^File .*(?:[/\\]grader[/\\]|kernel_side|__grader_)")
 
 
@@ -69,39 +65,37 @@ def first_fix(report: Report):
 # Public checks' numbers
 # ---------------------------------------------------------------------------------------------
 
-def detail_rows(detail: str) -> list[tuple[str, str]]:
-    """A public check's detail as (label, text) rows; the tolerance rule is filled in with the
-    numbers when the detail has them. Anything not recognised is shown as it is."""
-    parts = [p.strip() for p in detail.split("; ") if p.strip()]
-    rule = RULE.match(parts[0]) if parts else None
-    if not rule:
-        return [("", p) for p in parts]
-    atol, rtol = rule["atol"], rule["rtol"]
-    rows = [("Passes when", f"|got − expected| ≤ atol + rtol × |expected|, "
-                            f"with atol = {atol} and rtol = {rtol}")]
-    for part in parts[1:]:
-        scalar, largest = SCALAR.match(part), LARGEST.match(part)
-        if scalar:
-            rows.append(("Your value", _filled(scalar, atol, rtol)))
-        elif largest:
-            rows.append((f"Worst value, at index {largest['at']}", _filled(largest, atol, rtol)))
-        else:
-            rows.append(("", part))
+def detail_rows(comparison: Comparison) -> list[tuple[str, str]]:
+    """A public check's numbers as (label, text) rows, laid out from the comparison's fields:
+    the tolerance rule filled in with them, then the words of its `text`, one row per clause.
+    Nothing here reads the detail's wording, so rewording a check's detail cannot break it."""
+    rows = []
+    if comparison.tolerance:
+        rows.append(("Passes when", f"|got − expected| ≤ atol + rtol × |expected|, with "
+                                    f"atol = {comparison.atol:g} and rtol = {comparison.rtol:g}"))
+    if comparison.size is not None:
+        rows.append(("", f"{comparison.mismatches} of {comparison.size} values differ"))
+        if comparison.index is not None:
+            rows.append((f"Worst value, at index {comparison.index}", _filled(comparison)))
+        rows.append(("", f"first mismatches at {list(comparison.first_mismatches)}"))
+    elif comparison.got is not None and comparison.expected is not None:
+        rows.append(("Your value", _filled(comparison)))
+    rows += [("", part.strip()) for part in comparison.text.split("; ") if part.strip()]
     return rows
 
 
-def _filled(match: re.Match, atol: str, rtol: str) -> str:
-    """`|got − expected| = d > atol + rtol × |expected| = allowed`, with the numbers."""
-    try:
-        allowed = float(atol) + float(rtol) * abs(float(match["exp"]))
-        diff = float(match["diff"])
-    except ValueError:
-        return match.group(0)
-    verdict = "≤" if diff <= allowed else ">"
-    expected = f"({match['exp']})" if match["exp"].startswith("-") else match["exp"]
-    return (f"got {match['got']}, expected {match['exp']}: |{match['got']} − {expected}| = "
-            f"{match['diff']} {verdict} {atol} + {rtol} × {abs(float(match['exp'])):.7g} = "
-            f"{allowed:.4g}")
+def _filled(c: Comparison) -> str:
+    """`got g, expected e: |g − e| = d > atol + rtol × |e| = allowed`, with the numbers (without
+    tolerances: just got and expected)."""
+    got, expected = num(c.got), num(c.expected)
+    if not c.tolerance:
+        return f"got {got}, expected {expected}"
+    difference = abs(c.got - c.expected) if c.difference is None else c.difference
+    allowed = c.atol + c.rtol * abs(c.expected)
+    verdict = "≤" if difference <= allowed else ">"
+    bracketed = f"({expected})" if expected.startswith("-") else expected
+    return (f"got {got}, expected {expected}: |{got} − {bracketed}| = {num(difference)} {verdict} "
+            f"{c.atol:g} + {c.rtol:g} × {num(abs(c.expected))} = {allowed:.4g}")
 
 
 # ---------------------------------------------------------------------------------------------

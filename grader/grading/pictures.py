@@ -24,7 +24,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from ..checks import _clusters, _match_clusters
+from ..checks.matching import clusters, match_clusters
 from ..core.results import Picture, QuestionResult
 
 MAX_IMAGE_BYTES = 300 * 1024      # one figure of the student's; larger ones are left out
@@ -129,9 +129,9 @@ def matched_colours(got: np.ndarray, expected: np.ndarray) -> dict[int, int]:
     """Student label -> reference label maximising agreement (the renaming the clustering
     checks use); noise (-1) stays -1; student clusters left unmatched get new numbers."""
     got, expected = np.asarray(got, dtype=np.int64), np.asarray(expected, dtype=np.int64)
-    mapping = {-1: -1, **_match_clusters(got, expected)}
+    mapping = {-1: -1, **match_clusters(got, expected)}
     spare = iter(range(int(expected.max(initial=-1)) + 1, 10**6))
-    mapping.update({int(g): next(spare) for g in _clusters(got) if int(g) not in mapping})
+    mapping.update({int(g): next(spare) for g in clusters(got) if int(g) not in mapping})
     return mapping
 
 
@@ -355,7 +355,7 @@ def _image_outputs(outputs: Iterable) -> Iterable[tuple[str, str]]:
 def _figure_picture(index: int, data: tuple[str, str], saved: bool) -> Picture | None:
     """A displayed image, only if it really is a PNG or JPEG of a reasonable size (it came from
     student code: never trusted to be what its MIME type says)."""
-    mime, text = data
+    text = data[1]  # data[0], the MIME type it claims, is not trusted
     if len(text) > MAX_IMAGE_BYTES * 4 // 3 + 4:
         return None
     try:

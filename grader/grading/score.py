@@ -12,6 +12,7 @@ import ast
 from functools import lru_cache
 
 from .. import checks as registry
+from ..checks.outcome import Comparison
 from ..core.answers import Extracted, Problem
 from ..core.records import CellRun, Execution
 from ..core.results import CheckResult, QuestionResult, Status
@@ -61,10 +62,10 @@ def run_check(spec: CheckSpec, got: dict, expected: dict) -> CheckResult:
     message = outcome.message
     if not outcome.passed:
         message = " ".join(filter(None, [message, _trap_hint(spec, got), spec.hint]))
-    # Hidden checks never carry numbers: the detail holds reference values.
-    detail = outcome.detail if spec.visibility == "public" else ""
+    # Hidden checks never carry numbers: the detail, text and fields, holds reference values.
+    comparison = outcome.comparison if spec.visibility == "public" else Comparison()
     return CheckResult(spec.check, spec.answer or ", ".join(spec.inputs.values()),
-                       outcome.passed, message, detail, spec.visibility)
+                       outcome.passed, message, visibility=spec.visibility, comparison=comparison)
 
 
 def _call(spec: CheckSpec, got: dict, expected: dict):
