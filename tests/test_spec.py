@@ -60,3 +60,29 @@ def test_the_course_specs_are_valid():
     from grader import list_exercises
 
     assert [e.id for e in list_exercises()] and all(e.max_score > 0 for e in list_exercises())
+
+
+@pytest.mark.parametrize("change, key, said", [
+    (("rtol = 1e-6", "rtol = -1"), "rtol", "at least 0"),
+    (("rtol = 1e-6", 'rtol = "tight"'), "rtol", "expected a number, got 'tight'"),
+    (("rtol = 1e-6", "rtol = nan"), "rtol", "expected a number"),
+    (("rtol = 1e-6", "rtol = true"), "rtol", "expected a number, got True"),
+    (("rtol = 1e-6", "atol = -0.5"), "atol", "at least 0"),
+    (('check = "close"\n  answer = "inertia"\n  rtol = 1e-6',
+      'check = "same_partition"\n  answer = "labels"\n  max_mismatch = 2'),
+     "max_mismatch", "between 0 and 1"),
+    (('check = "close"\n  answer = "inertia"\n  rtol = 1e-6',
+      'check = "at_least"\n  answer = "accuracy"\n  margin = -0.1'), "margin", "at least 0"),
+    (('title = "Example"', 'title = "Example"\n[execution]\ncell_timeout = -5'),
+     "execution.cell_timeout", "at least 0"),
+    (('title = "Example"', 'title = "Example"\n[execution]\nnotebook_timeout = 0'),
+     "execution.notebook_timeout", "positive"),
+])
+def test_every_number_is_validated_with_file_question_and_key(tmp_path, change, key, said):
+    with pytest.raises(SpecError) as caught:
+        load(tmp_path, GOOD.replace(*change))
+    message = caught.value.message
+    assert str(tmp_path / "ex.toml") in message and f"key {key!r}" in message, message
+    assert said in message, message
+    if not key.startswith("execution"):
+        assert "question 'q1'" in message, message

@@ -26,6 +26,11 @@ CHECK_KEYS = {"check", "answer", "companions", "inputs", "why", "hint", "visibil
               "traps"}
 PROBE_KEYS = {"function", "inputs", "seed", "options", "outputs"}
 EXECUTION_KEYS = {"cell_timeout", "notebook_timeout"}
+# Numeric options a check may take, and the interval each must lie in (None: unbounded). A
+# negative tolerance or a string would otherwise reach the check and blame the student.
+NUMBER_RANGES = {"rtol": (0, None), "atol": (0, None), "margin": (0, None),
+                 "max_mismatch": (0, 1), "min_ari": (-1, 1), "low": (None, None),
+                 "high": (None, None)}
 
 
 @dataclass(frozen=True)
@@ -184,8 +189,8 @@ def _exercise(raw: dict, where: _Where, exercises_dir: Path, solutions_dir: Path
         questions=questions,
         seed=raw.get("seed"),
         parameters=dict(raw.get("parameters", {})),
-        cell_timeout=float(execution.get("cell_timeout", 120)),
-        notebook_timeout=float(execution.get("notebook_timeout", 600)),
+        cell_timeout=_seconds(execution, "cell_timeout", 120, where),
+        notebook_timeout=_seconds(execution, "notebook_timeout", 600, where),
         chapter_tasks=tuple(raw.get("chapter_tasks", ())),
         data=tuple(raw.get("data", ())),
     )
@@ -220,6 +225,9 @@ def _check(raw: dict, where: _Where, default_visibility: str) -> CheckSpec:
         raise where.fail("check", f"unknown check {name!r}",
                          f"known checks: {', '.join(sorted(registry.CHECKS))}")
     options = {k: v for k, v in raw.items() if k not in CHECK_KEYS}
+    for key, value in options.items():
+        if key in NUMBER_RANGES and value is not None:
+            _number(value, key, NUMBER_RANGES[key], where)
     allowed = registry.check_options(name) - {"companions"}
     unknown = set(options) - allowed
     if unknown:
@@ -254,6 +262,9 @@ def _companion(raw: dict, where: _Where) -> Companion:
             or set(raw) - {"answer", "how", "rtol", "atol"}:
         raise where.fail("companions", f"expected {{answer = \"name\", how = one of "
                          f"{sorted(COMPANION_HOW)}, optional rtol, atol}}, got {raw!r}")
+    for key in ("rtol", "atol"):
+        if key in raw:
+            _number(raw[key], f"companions.{key}", NUMBER_RANGES[key], where)
     return Companion(answer=_require(raw, "answer", str, where), how=raw.get("how", "rows"),
                      tolerances={k: raw[k] for k in ("rtol", "atol") if k in raw})
 
@@ -286,6 +297,29 @@ def _probe(raw: dict, where: _Where) -> Probe:
     return Probe(function=_require(raw, "function", str, where), inputs=inputs,
                  seed=int(raw.get("seed", 0)), outputs=tuple(outputs),
                  options=dict(raw.get("options", {})))
+
+
+def _number(value, key: str, interval: tuple, where: _Where) -> float:
+    """A finite number in `interval` (bounds included), or a SpecError naming the key."""
+    low, high = interval
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value \
+            or value in (float("inf"), float("-inf")):
+        raise where.fail(key, f"expected a number, got {value!r}",
+                         "write it without quotes, e.g. rtol = 1e-6")
+    if (low is not None and value < low) or (high is not None and value > high):
+        bounds = (f"between {low:g} and {high:g}" if low is not None and high is not None
+                  else f"at least {low:g}" if low is not None else f"at most {high:g}")
+        raise where.fail(key, f"expected a number {bounds}, got {value!r}")
+    return float(value)
+
+
+def _seconds(execution: dict, key: str, default: float, where: _Where) -> float:
+    value = execution.get(key, default)
+    seconds = _number(value, f"execution.{key}", (0, None), where)
+    if seconds == 0:
+        raise where.fail(f"execution.{key}", f"expected a positive number of seconds, got "
+                         f"{value!r}")
+    return seconds
 
 
 def _require(raw: dict, key: str, kind: type, where: _Where):
