@@ -33,6 +33,7 @@ from ..errors import UsageError
 CANVAS_IDENTITY = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 MOODLE_NAMES = ("First name", "Last name", "Surname")
 DEFAULT_MATCH = {"canvas": "SIS Login ID", "moodle": "Username"}
+FORMULA_LEADERS = ("=", "+", "-", "@", "\t", "\r")   # what a spreadsheet would evaluate
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def export_csv(db: sqlite3.Connection, exercise: str, question_ids: list[str], p
 
 def write_grades_csv(rows: list[Row], question_ids: list[str], path: Path) -> None:
     with open(path, "w", newline="", encoding="utf-8") as f:
-        out = csv.writer(f)
+        out = _Writer(f)
         out.writerow(["student", *question_ids, "total", "max_score", "status"])
         for row in rows:
             points = {q.id: q.score for q in row.report.questions}
@@ -125,6 +126,36 @@ def feedback(row: Row) -> str:
 
 def write_table(header: list[str], table: list[list[str]], path: Path) -> None:
     with open(path, "w", newline="", encoding="utf-8") as f:
-        out = csv.writer(f)
+        out = _Writer(f)
         out.writerow(header)
         out.writerows(table)
+
+
+class _Writer:
+    """csv.writer whose text cells cannot run as spreadsheet formulas: a cell that starts with
+    = + - @ (or a tab or carriage return) is written with a leading apostrophe, as OWASP
+    advises; numbers are written as they are."""
+
+    def __init__(self, f) -> None:
+        self._out = csv.writer(f)
+
+    def writerow(self, row) -> None:
+        self._out.writerow([_cell(v) for v in row])
+
+    def writerows(self, rows) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+def _cell(value):
+    if isinstance(value, str) and value[:1] in FORMULA_LEADERS and not _is_number(value):
+        return "'" + value
+    return value
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

@@ -11,6 +11,7 @@ which grades only the submissions without a row, or whose file changed (sha256) 
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import hashlib
 import json
 import os
@@ -31,12 +32,13 @@ from ..formats import write_reports
 from ..formats.lms import export_csv
 from ..kernel.warm import KernelPool, prewarmed
 from .gradebook import batch_settings, connect, forget, record, recorded, start_batch
-from .one import Submission, grade_one, refuse_unisolated
+from .one import Submission, grade_one, refuse_unisolated, student_id
 from .pipeline import execution_limits
 from .reference import cache_key, reference_answers
 
 SUFFIXES = (".ipynb", ".py")
 REPORTS = ("report.json", "report.html")
+LOCK = ".grader.lock"
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,13 @@ def grade_class(paths: list[str | os.PathLike], exercise: str, out: str | os.Pat
     submissions = discover(paths, spec)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    with only_batch_in(out):
+        return _grade_into(out, spec, submissions, settings, on_result, on_start)
+
+
+def _grade_into(out: Path, spec: Exercise, submissions: list[Submission],
+                settings: BatchSettings, on_result, on_start) -> BatchResult:
+    grading = settings.grading
     # The exercise's parameters, resolved once: the batch's identity and every worker agree.
     grading = replace(grading, parameters={**spec.parameters, **grading.parameters})
     settings = replace(settings, grading=grading)
@@ -188,6 +197,21 @@ def _results(todo, spec, settings: BatchSettings, jobs: int,
 
 
 @contextmanager
+def only_batch_in(out: Path) -> Iterator[None]:
+    """Hold OUT for this batch: a second `grader grade` into it would mix two runs' rows (with
+    other -p, even other settings) into one gradebook. The lock ends with the process, so a
+    killed batch never leaves it behind."""
+    with open(out / LOCK, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise UsageError(f"another `grader grade` is writing into {out} right now",
+                             "wait until it is done (then --resume adds to it), or grade "
+                             "into another --out") from None
+        yield
+
+
+@contextmanager
 def warm_kernels(wanted: bool, workers: int, sandbox,
                  solution: Path) -> Iterator[KernelPool | None]:
     """One zygote per worker, started now (from this thread, which outlives the batch: a
@@ -235,16 +259,19 @@ def _from_folder(folder: Path, spec: Exercise) -> list[Submission]:
     found = [Submission(_student_of(p, spec), p) for p in sorted(folder.iterdir())
              if p.is_file() and p.suffix in SUFFIXES]
     for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        if sub.is_symlink():  # a link to another student's folder: graded as unreadable
+            found.append(Submission(student_id(sub.name), sub))
+            continue
         files = [p for p in sorted(sub.iterdir()) if p.is_file() and p.suffix in SUFFIXES]
         preferred = [p for p in files if p.stem == spec.id] or files
         # A student folder without a notebook is graded too: its row says what is missing.
-        found.append(Submission(sub.name, preferred[0] if preferred else sub))
+        found.append(Submission(student_id(sub.name), preferred[0] if preferred else sub))
     return found
 
 
 def _student_of(path: Path, spec: Exercise) -> str:
     # A file named after the exercise says nothing about its author: the folder does.
-    return path.parent.name if path.stem == spec.id else path.stem
+    return student_id(path.parent.name if path.stem == spec.id else path.stem)
 
 
 def _reject_duplicates(found: list[Submission]) -> None:

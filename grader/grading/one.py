@@ -3,6 +3,7 @@ on Dask workers, records whatever comes back)."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +14,20 @@ from ..core.spec import Exercise
 from ..errors import GraderError, SubmissionError, UsageError
 from ..kernel.sandbox import bubblewrap, isolation_problem
 from .pipeline import grade
+
+# Control characters, format characters (bidirectional overrides) and line separators.
+UNSAFE_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"}
+
+
+def student_id(name: str) -> str:
+    """A student id made from a file or folder name, safe everywhere it goes: a folder name
+    under OUT (never `..` or hidden), a terminal line (no control or bidirectional characters),
+    a CSV cell (formulas are escaped where CSV is written, grader.formats.lms)."""
+    clean = "".join("_" if unicodedata.category(ch) in UNSAFE_CATEGORIES or ch in "/\\" else ch
+                    for ch in name)
+    if clean.startswith("."):
+        clean = "_" + clean[1:]
+    return clean or "_"
 
 
 @dataclass(frozen=True)
