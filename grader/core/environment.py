@@ -18,3 +18,7 @@ def _version(package: str) -> str:
         return version(package)
     except PackageNotFoundError:
         return "unknown"
+
+
+# Set in every kernel the grader starts: `check()` in a notebook being graded does nothing.
+GRADING_ENV = "GRADER_GRADING"

@@ -26,6 +26,7 @@ import numpy as np
 
 from ..core.answers import Extracted, load_answers
 from ..core.catalog import get_exercise, list_exercises
+from ..core.environment import GRADING_ENV
 from ..core.results import CheckResult
 from ..core.spec import Exercise, Question
 from ..errors import UsageError
@@ -35,6 +36,8 @@ from .public import public_answers, released_reference
 FRESH_RUN = ("Only this question's public checks ran, on your notebook as it is now. Your grade "
              "comes from a fresh run of the whole notebook by `grader check` or your instructor, "
              "hidden checks included.")
+GRADED_HERE = ("check() does nothing while the grader runs this notebook: this run's report has "
+               "every question's result.")
 HIDDEN = "hidden: graded by your instructor (its checks do not run in your notebook)"
 
 
@@ -90,6 +93,10 @@ def check(question: str, exercise: str | None = None, *, course: str | os.PathLi
           namespace: dict | None = None) -> CheckReport:
     """Run `question`'s public checks on the answers defined in this notebook (or `namespace`),
     show the result and return it. See the module's docstring for how the exercise is found."""
+    if os.environ.get(GRADING_ENV):  # inside a kernel the grader runs: harmless, says why
+        report = CheckReport(exercise or "", question, question, "skipped", GRADED_HERE)
+        print(GRADED_HERE)
+        return report
     namespace = namespace if namespace is not None else _caller_namespace()
     spec = _exercise(question, exercise, course, namespace)
     report = _check(spec, _question(spec, question), namespace)

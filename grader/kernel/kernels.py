@@ -17,6 +17,7 @@ from pathlib import Path
 
 from jupyter_client.asynchronous import AsyncKernelClient
 
+from ..core.environment import GRADING_ENV
 from ..core.records import Limits
 from .sandbox import Cgroup, SandboxedKernelManager, bwrap_args, prlimit_args
 
@@ -117,7 +118,7 @@ def kernel_env(workdir: Path) -> dict[str, str]:
     # No MPLBACKEND: the kernel's inline backend keeps the student's figures as cell outputs.
     env = {**keep, "HOME": str(workdir), "PYTHONHASHSEED": "0",
            "MPLCONFIGDIR": str(workdir / MPL_DIR), "PYTHONDONTWRITEBYTECODE": "1",
-           "JUPYTER_PLATFORM_DIRS": "1"}
+           "JUPYTER_PLATFORM_DIRS": "1", GRADING_ENV: "1"}
     env.update(dict.fromkeys(THREAD_VARS, "1"))
     return env
 

@@ -79,8 +79,13 @@ def system_mounts() -> list[str]:
 
 
 def python_paths() -> list[str]:
-    """The interpreter and the venv (which may live under /tmp, as a CI checkout does)."""
-    return list(dict.fromkeys(os.path.realpath(p) for p in (sys.base_prefix, sys.prefix)))
+    """The interpreter and the venv (which may live under /tmp, as a CI checkout does), and the
+    grader package itself: installed editable, it lives in the course's checkout, which the
+    kernel must not see, so only its own folder is bound (`from grader import check` in a
+    notebook must import there too)."""
+    package = Path(__file__).resolve().parent.parent
+    return list(dict.fromkeys(os.path.realpath(p)
+                              for p in (sys.base_prefix, sys.prefix, package)))
 
 
 def bwrap_args(workdir: Path, env: dict[str, str], extra_ro: tuple[Path, ...] = ()) -> list[str]:
