@@ -1,8 +1,9 @@
 """The answer channel: how answers cross from the kernel (untrusted) to the host.
 
-The host makes the folder the extraction cell writes into, only once the student's cells have
-run (so no listing of the working folder shows its name before), and opens it at once. From then
-on it reads through that descriptor: if student code renames the folder, replaces it with a
+The host makes the folder the extraction cell writes into only once the student's cells have run
+(so no listing of the working folder shows its name before): beside the working folder, where
+the kernel cannot reach, opens it there and only then moves it in. From then on it reads through
+that descriptor: if student code renames the folder, replaces it with a
 link to a host folder (the reference cache has exactly this format), or plants links, FIFOs or
 huge files in it, the host still reads only the folder it made, never follows a link, never
 blocks and never reads more than the size limits (grader.core.answers.load_answers). Any
@@ -15,6 +16,7 @@ from __future__ import annotations
 import errno
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 from ..core.answers import Extracted, load_answers
@@ -27,16 +29,14 @@ class AnswerChannel:
     """A folder in the kernel's working folder, made and held open by the host."""
 
     def __init__(self, path: Path) -> None:
+        # Made beside the working folder, where the kernel cannot reach, opened there, then
+        # moved in: no moment exists at which student code could swap it before it is held.
         self.path = path
-        flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
         try:
-            parent = os.open(path.parent, flags)
-            try:
-                os.mkdir(self.path.name, 0o700, dir_fd=parent)
-                self.fd = os.open(self.path.name, flags, dir_fd=parent)
-            finally:
-                os.close(parent)
-        except OSError as exc:
+            staging = tempfile.mkdtemp(prefix=".answers-", dir=path.parent.parent)
+            self.fd = os.open(staging, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+            os.rename(staging, path)
+        except OSError as exc:  # the student cannot touch either folder: this is ours
             raise host_fault(exc, "could not make the folder the answers are written to") \
                 from None
 
