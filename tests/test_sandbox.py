@@ -21,7 +21,7 @@ PROBE = f"""
 import os, socket
 s = socket.socket(); s.settimeout(2)
 network = s.connect_ex(("1.1.1.1", 80))
-repo_visible = os.path.exists({str(ROOT / "solutions")!r}) or os.path.exists({str(ROOT / "grader")!r})
+repo_visible = any(os.path.exists(p) for p in {[str(ROOT / d) for d in ("solutions", "exercises", "examples", "tests", "pyproject.toml")]!r})
 cache_visible = any(os.path.exists(p) for p in {[str(reference.cache_root()), str(Path.home() / ".cache" / "grader" / "references")]!r})
 mounts = [os.getcwd(), {os.path.realpath(sys.prefix)!r}, {os.path.realpath(sys.base_prefix)!r}]
 tmp_entries = [e for e in os.listdir("/tmp") if not any(m.startswith("/tmp/" + e) for m in mounts)]
@@ -62,9 +62,12 @@ def test_no_network(inside):
     assert inside["network"] != 0
 
 
-def test_grader_files_solutions_and_caches_are_out_of_sight(inside):
+def test_solutions_caches_and_the_checkout_are_out_of_sight_the_package_is_not(inside):
     assert not inside["repo_visible"] and not inside["cache_visible"]
-    assert not inside["can_import_grader"] and inside["can_write_outside"] == []
+    assert inside["can_write_outside"] == []
+    # `from grader import check` in a notebook must import (it is a no-op while graded): only
+    # the package's own folder is bound, read-only.
+    assert inside["can_import_grader"]
 
 
 def test_private_tmp_and_process_namespace(inside):
@@ -76,7 +79,7 @@ def test_environment_is_built_from_scratch(inside, monkeypatch):
     allowed = {"PATH", "HOME", "LANG", "LC_ALL", "TZ", "PYTHONHASHSEED", "MPLCONFIGDIR",
                "PYTHONDONTWRITEBYTECODE", "JUPYTER_PLATFORM_DIRS", "OMP_NUM_THREADS",
                "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS",
-               "NUMEXPR_NUM_THREADS", "PWD"}
+               "NUMEXPR_NUM_THREADS", "PWD", "GRADER_GRADING"}
     # ipykernel adds its own display settings (MPLBACKEND, TERM, PAGER, CLICOLOR...)
     ipykernel = {"MPLBACKEND", "TERM", "PAGER", "GIT_PAGER", "CLICOLOR", "CLICOLOR_FORCE",
                  "FORCE_COLOR", "PYDEVD_USE_FRAME_EVAL", "KMP_DUPLICATE_LIB_OK",
