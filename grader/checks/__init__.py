@@ -51,11 +51,21 @@ from .estimators import estimator
 from .matching import matched_rows, same_partition, sign_free
 from .numeric import at_least, at_most, close, dtype_kind, in_range, monotonic, shape
 from .outcome import DETAIL_LIMIT, Comparison, Outcome, Reject
-from .registry import CHECKS, RULES, check_options, get_check, register, required_options, rule
+from .registry import (
+    CHECKS,
+    REFERENCE_USE,
+    RULES,
+    check_options,
+    get_check,
+    register,
+    required_options,
+    rule,
+)
 from .rules import consistent
 
 __all__ = [  # the registry, the generic checks, and the modules that register checks
-    "CHECKS", "DETAIL_LIMIT", "RULES", "Comparison", "Outcome", "Reject", "at_least", "at_most",
+    "CHECKS", "DETAIL_LIMIT", "REFERENCE_USE", "RULES", "Comparison", "Outcome", "Reject",
+    "at_least", "at_most",
     "check_options", "close", "clusterfit", "consistent", "dtype_kind", "equal", "equality",
     "estimator", "estimators", "faces", "get_check", "in_range", "matched_rows", "matching",
     "media", "mixture", "monotonic", "numeric", "one_of", "register", "required_options", "rule",

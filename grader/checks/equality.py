@@ -160,7 +160,7 @@ def equal(got, expected) -> Outcome:
     return Outcome(False, say(None, message), clip(detail))
 
 
-@register("one_of")
+@register("one_of", reference=None)
 def one_of(got, expected, *, accepted) -> Outcome:
     """Passes if got equals (as in `equal`) any item of `accepted`; `expected` is ignored."""
     if not isinstance(accepted, (list, tuple)) or not accepted:

@@ -174,7 +174,7 @@ def _shape_matches(actual: tuple, wanted) -> bool:
                                               for a, w in zip(actual, wanted))
 
 
-@register("shape")
+@register("shape", reference="shape")
 def shape(got, expected, *, shape=None) -> Outcome:
     """got's array shape equals `shape` (a list; -1 means any size) or, if not given, expected's."""
     actual = any_array(got).shape
@@ -185,7 +185,7 @@ def shape(got, expected, *, shape=None) -> Outcome:
                    f"expected {wanted}, got {actual}")
 
 
-@register("dtype_kind")
+@register("dtype_kind", reference=None)
 def dtype_kind(got, expected, *, kind) -> Outcome:
     """got's numpy dtype kind (np.asarray(got).dtype.kind) is one of the letters in `kind`, e.g.
     "iu" for integers or "f" for floats."""
@@ -199,7 +199,7 @@ def dtype_kind(got, expected, *, kind) -> Outcome:
                           f"{dtype} (kind {dtype.kind!r}). Convert with .astype(...) if needed.")
 
 
-@register("in_range")
+@register("in_range", reference=None)
 def in_range(got, expected, *, low=None, high=None) -> Outcome:
     """All values within [low, high] (a bound of None is open); NaN is never in range."""
     values = numeric(got).astype(np.float64)
@@ -218,7 +218,7 @@ def in_range(got, expected, *, low=None, high=None) -> Outcome:
     return Outcome(False, say(None, "; ".join(parts)) + ".", detail)
 
 
-@register("monotonic")
+@register("monotonic", reference=None)
 def monotonic(got, expected, *, direction="decreasing", strict=False) -> Outcome:
     """A 1-D sequence is increasing or decreasing (strictly if `strict`); NaN fails."""
     if direction not in ("increasing", "decreasing"):

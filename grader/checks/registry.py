@@ -13,6 +13,10 @@ from .outcome import Outcome, Reject, clip
 
 CHECKS: dict[str, Callable[..., Outcome]] = {}
 RULES: dict[str, Callable[..., Outcome]] = {}
+# What each check reads of the reference answer: "values" (it compares with them), "shape"
+# (only its shape), or None (nothing: properties of the student's answer alone). A student
+# bundle releases reference values only for checks that compare with them.
+REFERENCE_USE: dict[str, str | None] = {}
 
 
 def guarded(fn: Callable[..., Outcome]) -> Callable[..., Outcome]:
@@ -34,13 +38,15 @@ def guarded(fn: Callable[..., Outcome]) -> Callable[..., Outcome]:
     return run
 
 
-def register(name: str):
+def register(name: str, reference: str | None = "values"):
     """Decorator adding a check to CHECKS under `name`; the registered function never raises on
-    odd answers, but a bad option (unknown name, missing required option) raises TypeError."""
+    odd answers, but a bad option (unknown name, missing required option) raises TypeError.
+    `reference` says what it reads of the expected answer (see REFERENCE_USE)."""
 
     def decorate(fn):
         if name in CHECKS:
             raise ValueError(f"check {name!r} is already registered")
+        REFERENCE_USE[name] = reference
         signature = inspect.signature(fn)
         safe = guarded(fn)
 

@@ -12,6 +12,9 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+
+from .. import checks
 from ..core.answers import Extracted, load_answers, save_answers
 from ..core.catalog import get_exercise
 from ..core.spec import Exercise
@@ -26,14 +29,32 @@ def public_checks(exercise: Exercise):
 
 
 def public_names(exercise: Exercise) -> set[str]:
-    """Reference answers public checks read (answers, companions and inputs)."""
-    return {name for _, check in public_checks(exercise) for name in check.answer_names}
+    """Reference answers a student may have: those a public check compares with (answers and
+    companions). A name a public check only inspects (`shape`, `monotonic`, `consistent`...) is
+    not among them: its reference value may be what a hidden check compares with."""
+    return {name for _, check in public_checks(exercise)
+            if checks.REFERENCE_USE.get(check.check) == "values" for name in check.answer_names}
+
+
+def shape_only_names(exercise: Exercise) -> set[str]:
+    """Answers whose reference shape (not values) a public `shape` check needs."""
+    return {check.answer for _, check in public_checks(exercise)
+            if checks.REFERENCE_USE.get(check.check) == "shape" and check.answer} \
+        - public_names(exercise)
 
 
 def public_answers(exercise: Exercise, reference: Extracted) -> dict:
-    """The reference's values restricted to what public checks need."""
+    """The reference's values restricted to what public checks need; for a shape-only check,
+    an array of zeros of the reference's shape (its values stay with the instructor)."""
     wanted = public_names(exercise)
-    return {name: value for name, value in reference.values.items() if name in wanted}
+    values = {name: value for name, value in reference.values.items() if name in wanted}
+    for name in shape_only_names(exercise) & set(reference.values):
+        value = reference.values[name]
+        if isinstance(value, np.ndarray):
+            values[name] = np.zeros(value.shape, dtype=value.dtype)
+        elif isinstance(value, list):
+            values[name] = np.zeros(np.shape(value)).tolist()
+    return values
 
 
 def write_released(exercise: Exercise, reference: Extracted, course: Path) -> Path:
