@@ -380,9 +380,12 @@ def gradescope_group():
 @click.option("--hidden-visibility", default="after_published", show_default=True,
               type=click.Choice(["hidden", "after_due_date", "after_published", "visible"]),
               help="When students see the results of hidden questions.")
+@click.option("--allow-unisolated", is_flag=True,
+              help="Let the autograder grade without the sandbox where bubblewrap cannot run "
+                   "(trusted code only; every report says so). Default: it refuses.")
 @course_option
 @reported
-def gradescope_build(out, exercise, install, wheel, hidden_visibility, course):
+def gradescope_build(out, exercise, install, wheel, hidden_visibility, allow_unisolated, course):
     """Write the autograder zip (setup.sh, run_autograder, the exercise and its solution).
 
     \b
@@ -392,7 +395,7 @@ def gradescope_build(out, exercise, install, wheel, hidden_visibility, course):
     from .platforms.gradescope import build_zip
 
     path = build_zip(exercise, Path(out), course, install, Path(wheel) if wheel else None,
-                     hidden_visibility)
+                     hidden_visibility, allow_unisolated)
     click.echo(f"Autograder zip: {path} (upload it in the assignment's Configure Autograder page)")
 
 
@@ -402,8 +405,11 @@ def gradescope_build(out, exercise, install, wheel, hidden_visibility, course):
               type=click.Path(file_okay=False), help="Gradescope's folder (submission/, results/).")
 @click.option("--hidden-visibility", default="after_published", show_default=True,
               type=click.Choice(["hidden", "after_due_date", "after_published", "visible"]))
+@click.option("--allow-unisolated", is_flag=True,
+              help="Grade without the sandbox where bubblewrap cannot run "
+                   "(trusted code only; every report says so). Default: refuse.")
 @course_option
-def gradescope_run(exercise, root, hidden_visibility, course):
+def gradescope_run(exercise, root, hidden_visibility, allow_unisolated, course):
     """Grade ROOT/submission into ROOT/results/results.json (what run_autograder calls).
 
     results.json is written whatever happens, so the exit status is always 0.
@@ -414,7 +420,7 @@ def gradescope_run(exercise, root, hidden_visibility, course):
     """
     from .platforms.gradescope import run
 
-    data = run(exercise, course, root, hidden_visibility)
+    data = run(exercise, course, root, hidden_visibility, allow_unisolated)
     click.echo(f"{Path(root) / 'results' / 'results.json'}: score {data['score']:g}")
 
 
@@ -449,8 +455,11 @@ def prairielearn_group():
 @click.option("--exercise", required=True, help="Exercise id.")
 @click.option("--root", default="/grade", show_default=True, envvar="GRADER_PRAIRIELEARN_ROOT",
               type=click.Path(file_okay=False), help="PrairieLearn's folder (student/, results/).")
+@click.option("--allow-unisolated", is_flag=True,
+              help="Grade without the sandbox where bubblewrap cannot run "
+                   "(trusted code only; every report says so). Default: refuse.")
 @course_option
-def prairielearn_run(exercise, root, course):
+def prairielearn_run(exercise, root, allow_unisolated, course):
     """Grade ROOT/student into ROOT/results/results.json (always written; exit status 0).
 
     \b
@@ -459,7 +468,7 @@ def prairielearn_run(exercise, root, course):
     """
     from .platforms.prairielearn import run
 
-    data = run(exercise, course, root)
+    data = run(exercise, course, root, allow_unisolated)
     click.echo(f"{Path(root) / 'results' / 'results.json'}: score {data['score']:g}")
 
 

@@ -36,6 +36,9 @@ class GradeSettings:
     """True: the sandbox is required; False: run unisolated; None: isolate when possible."""
     course: str | os.PathLike | None = None
     """The course folder (exercises/ and solutions/); None: found from the current folder."""
+    unisolated_notice: str | None = None
+    """What a report says when it ran unisolated ({why} is filled in); None: the self-check
+    notice ("fine for checking your own work; instructors grade in a sandbox")."""
     pool: Any = field(default=None, compare=False)
     """A grader.kernel.warm.KernelPool to fork the kernel from; None starts a cold kernel. A
     live object of one process: a batch sets it per worker, it never travels to Dask."""

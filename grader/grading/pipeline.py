@@ -20,6 +20,9 @@ from .pictures import with_pictures
 from .reference import reference_for
 from .score import score_questions
 
+UNISOLATED = ("Ran unisolated ({why}): fine for checking your own work; instructors grade in a "
+              "sandbox.")
+
 
 def grade(submission: str | os.PathLike, exercise: str | None = None,
           settings: GradeSettings = GradeSettings()) -> Report:
@@ -37,8 +40,7 @@ def grade(submission: str | os.PathLike, exercise: str | None = None,
     limits = execution_limits(spec, settings)
     if not limits.isolate:
         why = "isolation was turned off" if bubblewrap() else isolation_problem()
-        notices.append(f"Ran unisolated ({why}): fine for checking your own work; instructors "
-                       "grade in a sandbox.")
+        notices.append((settings.unisolated_notice or UNISOLATED).format(why=why))
     reference = reference_for(spec, params, limits)  # a student bundle has no solution
     execution = run_notebook(nb, spec.extract_names, spec.probes, params, limits,
                              tuple(spec.spec_path.parent / d for d in spec.data), settings.pool)

@@ -8,8 +8,10 @@ import shutil
 from pathlib import Path
 
 from ..core.environment import environment
+from ..core.settings import GradeSettings
 from ..core.spec import Exercise
-from ..errors import SubmissionError
+from ..errors import InternalError, SubmissionError
+from ..kernel.sandbox import bubblewrap, isolation_problem
 
 SKIP_PARTS = {".ipynb_checkpoints", "__MACOSX", "__pycache__"}
 
@@ -48,3 +50,22 @@ def install_line(install: str | None, wheel: Path | None, out: Path) -> str:
         shutil.copy(wheel, out / "vendor" / Path(wheel).name)
         return f"./vendor/{Path(wheel).name}"
     return install or DEFAULT_INSTALL.format(version=environment()["grader"])
+
+
+UNISOLATED_NOTICE = ("Graded without the sandbox ({why}), as the instructor allowed for this "
+                     "autograder.")
+
+
+def for_credit(course, allow_unisolated: bool) -> GradeSettings:
+    """How a platform grades for credit: in the sandbox, or unisolated only when the instructor
+    opted in (then with a notice every report shows). Without either, InternalError: a for-credit
+    run must not run student code next to the course and its reference answers."""
+    if bubblewrap() is not None:
+        return GradeSettings(course=course, isolate=True)
+    if not allow_unisolated:
+        why = isolation_problem()
+        raise InternalError(f"the autograder cannot isolate student code on this machine "
+                            f"({why}), so it refuses to grade for credit",
+                            "instructors: install bubblewrap in the autograder's image, or "
+                            "rebuild it with --allow-unisolated if you accept the risk")
+    return GradeSettings(course=course, isolate=False, unisolated_notice=UNISOLATED_NOTICE)

@@ -26,11 +26,10 @@ from pathlib import Path
 from ..core.catalog import get_exercise
 from ..core.environment import environment
 from ..core.results import Report, Status
-from ..core.settings import GradeSettings
 from ..core.spec import Exercise
-from ..errors import SubmissionError, UsageError
+from ..errors import InternalError, SubmissionError, UsageError
 from ..formats.templates import render_to
-from .common import find_submission, install_line, write_results
+from .common import find_submission, for_credit, install_line, write_results
 
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
 
@@ -89,7 +88,8 @@ DEFAULT_ROOT = "/autograder"
 
 
 def build_zip(exercise: str, out: Path, course=None, install: str | None = None,
-              wheel: Path | None = None, hidden_visibility: str = "after_published") -> Path:
+              wheel: Path | None = None, hidden_visibility: str = "after_published",
+              allow_unisolated: bool = False) -> Path:
     """Write the autograder zip for one exercise; return its path."""
     import tempfile
 
@@ -101,7 +101,8 @@ def build_zip(exercise: str, out: Path, course=None, install: str | None = None,
     with tempfile.TemporaryDirectory() as tmp:
         staging = Path(tmp)
         context = {"exercise": spec.id, "install": install_line(install, wheel, staging),
-                   "hidden_visibility": hidden_visibility}
+                   "hidden_visibility": hidden_visibility,
+                   "allow_unisolated": allow_unisolated}
         render_to("gradescope/setup.sh.j2", staging / "setup.sh", **context)
         render_to("gradescope/run_autograder.j2", staging / "run_autograder", **context)
         (staging / "requirements.txt").write_text(context["install"] + "\n", encoding="utf-8")
@@ -141,8 +142,9 @@ def warm(exercise: str, course=None) -> None:
 
 
 def run(exercise: str, course=None, root: str | Path = DEFAULT_ROOT,
-        hidden_visibility: str = "after_published") -> dict:
-    """Grade /autograder/submission and write /autograder/results/results.json, always."""
+        hidden_visibility: str = "after_published", allow_unisolated: bool = False) -> dict:
+    """Grade /autograder/submission and write /autograder/results/results.json, always. Grades
+    in the sandbox, or unisolated only with `allow_unisolated` (set when the zip was built)."""
     from ..grading.pipeline import grade
 
     started = time.monotonic()
@@ -151,14 +153,19 @@ def run(exercise: str, course=None, root: str | Path = DEFAULT_ROOT,
     try:
         spec = get_exercise(exercise, course)
         max_score = spec.max_score
-        report = grade(find_submission(root / "submission", spec), spec.id,
-                       GradeSettings(course=course))
+        settings = for_credit(course, allow_unisolated)
+        report = grade(find_submission(root / "submission", spec), spec.id, settings)
         data = results_json(report, time.monotonic() - started, hidden_visibility)
     except (SubmissionError, UsageError) as exc:
         data = failure_json(f"Your submission could not be graded: {exc.message}"
                             + (f"\n\n*Try:* {exc.hint}" if exc.hint else ""),
                             traceback.format_exc(), max_score, time.monotonic() - started,
                             environment(), name="Your submission could not be graded")
+    except InternalError as exc:
+        data = failure_json(f"The autograder cannot grade this submission: {exc.message}. This "
+                            "is not your mistake; please tell your instructor.",
+                            f"{exc.message}\n{exc.hint}", max_score,
+                            time.monotonic() - started, environment())
     except Exception:
         data = failure_json("The autograder failed on this submission: this is not your "
                             "mistake. Please tell your instructor; your submission is kept.",

@@ -20,9 +20,8 @@ from pathlib import Path
 
 from ..core.catalog import get_exercise
 from ..core.results import Report, Status
-from ..core.settings import GradeSettings
-from ..errors import SubmissionError, UsageError
-from .common import find_submission, write_results
+from ..errors import InternalError, SubmissionError, UsageError
+from .common import find_submission, for_credit, write_results
 
 
 def results_json(report: Report) -> dict:
@@ -59,19 +58,25 @@ def not_gradable(message: str) -> dict:
 DEFAULT_ROOT = "/grade"
 
 
-def run(exercise: str, course=None, root: str | Path = DEFAULT_ROOT) -> dict:
-    """Grade the student's notebook; results.json is written whatever happens."""
+def run(exercise: str, course=None, root: str | Path = DEFAULT_ROOT,
+        allow_unisolated: bool = False) -> dict:
+    """Grade the student's notebook; results.json is written whatever happens. In the sandbox,
+    or unisolated only with `allow_unisolated` (the instructor's run command says so)."""
     from ..grading.pipeline import grade
 
     root = Path(root)
     try:
         spec = get_exercise(exercise, course)
-        report = grade(find_submission(root / "student", spec), spec.id,
-                       GradeSettings(course=course))
+        settings = for_credit(course, allow_unisolated)
+        report = grade(find_submission(root / "student", spec), spec.id, settings)
         data = results_json(report)
     except (SubmissionError, UsageError) as exc:
         data = not_gradable(f"Your submission could not be graded: {exc.message}"
                             + (f" Try: {exc.hint}" if exc.hint else ""))
+    except InternalError as exc:
+        print(f"{exc.message}\n{exc.hint}", file=sys.stderr)
+        data = not_gradable(f"The autograder cannot grade this submission: {exc.message}. This "
+                            "is not your mistake; please tell your instructor.")
     except Exception:
         print(traceback.format_exc(), file=sys.stderr)  # the job log, for course staff
         data = not_gradable("The autograder failed on this submission: this is not your "
