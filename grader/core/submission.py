@@ -34,7 +34,9 @@ def load_submission(path: str | Path) -> nbformat.NotebookNode:
 def exercise_id_of(nb: nbformat.NotebookNode) -> str | None:
     """The exercise a notebook belongs to, from its metadata (kept whatever the file's name)."""
     meta = nb.get("metadata", {}).get("grader", {})
-    return meta.get("exercise") if isinstance(meta, dict) else None
+    found = meta.get("exercise") if isinstance(meta, dict) else None
+    # Metadata is the student's file: anything but a plain id is as good as none.
+    return found if isinstance(found, str) and found else None
 
 
 def module_to_notebook(source: str) -> nbformat.NotebookNode:

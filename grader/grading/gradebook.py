@@ -16,6 +16,7 @@ import sqlite3
 from pathlib import Path
 
 from ..core.results import Report
+from ..errors import UsageError
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS submissions (
@@ -33,9 +34,15 @@ CREATE TABLE IF NOT EXISTS batches (
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    db = sqlite3.connect(path)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.executescript(SCHEMA)
+    """The gradebook at `path`, made if new; UsageError naming the file if it is not one."""
+    try:
+        db = sqlite3.connect(path)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.executescript(SCHEMA)
+    except sqlite3.DatabaseError as exc:
+        raise UsageError(f"{path} is not a readable gradebook ({exc})",
+                         f"move it aside (mv {path} {path}.broken) and grade again with "
+                         f"--fresh; the reports in {path.parent} are kept") from None
     return db
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -25,14 +26,42 @@ from ..kernel.execute import run_notebook
 from ..kernel.extract import kernel_source
 from .public import released_reference
 
+DIGEST = "digest.json"   # sha256 of each file of a cache entry, written with it
+log = logging.getLogger(__name__)
+
 
 def reference_answers(exercise: Exercise, parameters: dict, limits: Limits) -> Extracted:
     folder = cache_root() / exercise.id / cache_key(exercise, parameters)
     if (folder / "answers.json").is_file():
-        return load_answers(folder)
+        cached = _verified(folder)
+        if cached is not None:
+            return cached
     answers = _compute(exercise, parameters, limits)
     _store(answers, folder)
     return answers
+
+
+def _verified(folder: Path) -> Extracted | None:
+    """The cached answers if the files are the ones stored (their digest says so); else None,
+    after moving the entry aside and saying so: it is computed again."""
+    try:
+        stored = json.loads((folder / DIGEST).read_text(encoding="utf-8"))
+        if stored == _digest(folder):
+            return load_answers(folder)
+        why = "its files changed since they were stored"
+    except (OSError, ValueError) as exc:
+        why = f"it cannot be read ({exc})"
+    aside = folder.with_name(f"{folder.name}.broken-{os.getpid()}")
+    shutil.rmtree(aside, ignore_errors=True)
+    folder.rename(aside)
+    log.warning("grader: the cached reference answers in %s are not used: %s; they were moved "
+                "to %s and are computed again", folder, why, aside)
+    return None
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.iterdir()) if p.name != DIGEST}
 
 
 def cache_root() -> Path:
@@ -76,6 +105,7 @@ def _store(answers: Extracted, folder: Path) -> None:
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".tmp-"))
     save_answers(answers.values, tmp)
+    (tmp / DIGEST).write_text(json.dumps(_digest(tmp)), encoding="utf-8")
     try:
         tmp.rename(folder)
     except OSError:  # another process stored the same entry first
