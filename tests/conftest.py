@@ -3,18 +3,12 @@ through the real command line (real kernels, real notebooks) that many tests rea
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import nbformat
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
-EXERCISE = "kmeans_basics"
+from helpers import EXERCISE, ROOT, forgot_inertia, run_cli, solution_as_module
 
 
 def pytest_addoption(parser):
@@ -28,25 +22,9 @@ def private_cache(tmp_path_factory):
     yield
 
 
-def run_cli(*args, cwd=ROOT, check_exit=None) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "grader", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, timeout=600)
-    if check_exit is not None:
-        assert proc.returncode == check_exit, proc.stdout + proc.stderr
-    return proc
-
-
 @pytest.fixture(scope="session")
 def cli():
     return run_cli
-
-
-def solution_as_module() -> str:
-    """The solution written as a .py module with `# %%` cells, solution markers removed."""
-    nb = nbformat.read(ROOT / "solutions" / f"{EXERCISE}.ipynb", as_version=4)
-    cells = ["\n".join(line for line in c.source.splitlines() if "SOLUTION" not in line)
-             for c in nb.cells if c.cell_type == "code"]
-    return "\n\n".join(f"# %%\n{c}" for c in cells) + "\n"
 
 
 @pytest.fixture(scope="session")
@@ -66,22 +44,3 @@ def graded_class(tmp_path_factory):
     proc = run_cli("grade", subs, "--exercise", EXERCISE, "--out", out, "--jobs", "2")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return out, proc
-
-
-def forgot_inertia() -> nbformat.NotebookNode:
-    """The solution with question 2's `inertia = ...` line deleted."""
-    nb = nbformat.read(ROOT / "solutions" / f"{EXERCISE}.ipynb", as_version=4)
-    for cell in nb.cells:
-        if cell.metadata.get("grader", {}).get("question") == "q2_inertia":
-            cell.source = "\n".join(line for line in cell.source.splitlines()
-                                    if not line.startswith("inertia ="))
-    return nb
-
-
-def report_of(out: Path, student: str) -> dict:
-    return json.loads((out / student / "report.json").read_text())
-
-
-def max_score() -> float:
-    listing = json.loads(run_cli("list", "--json", check_exit=0).stdout)
-    return next(e["max_score"] for e in listing if e["id"] == EXERCISE)

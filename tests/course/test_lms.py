@@ -7,7 +7,7 @@ import json
 import shutil
 
 import pytest
-from conftest import run_cli
+from helpers import run_cli
 
 from grader.core.overrides import load_overrides
 from grader.course.export import export_graded

@@ -24,8 +24,7 @@ import nbformat
 import numpy as np
 import pytest
 import yaml
-from conftest import EXERCISE, ROOT, run_cli
-from test_junit import SCHEMA as JUNIT_SCHEMA
+from helpers import EXERCISE, ROOT, junit_schema, run_cli
 
 from grader.core.catalog import get_exercise
 from grader.course.assign import REGION
@@ -125,7 +124,7 @@ def test_bundle_is_a_course_that_checks_public_questions_only(bundle, tmp_path):
     shutil.copy(ROOT / "solutions" / f"{EXERCISE}.ipynb", work)
     junit = tmp_path / "junit.xml"
     proc = run_cli("check", work, "--junit", junit, cwd=bundle, check_exit=0)
-    JUNIT_SCHEMA.validate(str(junit))
+    junit_schema().validate(str(junit))
     assert f"JUnit XML: {junit}" in proc.stdout
     suite = ET.parse(junit).getroot().find("testsuite")
     assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("4", "0", "0")

@@ -11,9 +11,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import ROOT, run_cli
-
-VARIANTS = Path(__file__).parent / "variants"
+from helpers import ROOT, VARIANTS, run_cli
 
 
 def variant_files() -> list[Path]:

@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 import numpy as np
-from conftest import ROOT
+from helpers import ROOT
 
 from grader.formats.dashboard import (
     Row,

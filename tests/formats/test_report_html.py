@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 import pytest
-from conftest import EXERCISE, report_of
+from helpers import EXERCISE, report_of
 
 from grader.core.catalog import get_exercise
 from grader.core.records import Limits

@@ -7,7 +7,7 @@ import sqlite3
 
 import nbformat
 import numpy as np
-from conftest import EXERCISE, ROOT, max_score, report_of
+from helpers import EXERCISE, ROOT, max_score, report_of
 
 
 def statuses(report: dict) -> dict:

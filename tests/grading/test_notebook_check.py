@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import nbformat
 import pytest
-from conftest import EXERCISE, ROOT
+from helpers import EXERCISE, ROOT
 from nbclient import NotebookClient
 
 from grader import check

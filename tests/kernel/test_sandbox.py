@@ -8,7 +8,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import ROOT
+from helpers import ROOT
 
 from grader.core.records import Limits
 from grader.grading import reference

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import ROOT
+from helpers import ROOT
 
 from grader.core.records import Limits
 from grader.kernel.execute import run_notebook

@@ -10,7 +10,7 @@ import zipfile
 
 import jsonschema
 import pytest
-from conftest import EXERCISE, ROOT, report_of, run_cli
+from helpers import EXERCISE, ROOT, report_of, run_cli
 from platform_schemas import GRADESCOPE, GRADESCOPE_TEST_FIELDS
 
 from grader.core.overrides import report_from_dict

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import jsonschema
 import pytest
-from conftest import EXERCISE, report_of
+from helpers import EXERCISE, report_of
 from platform_schemas import PRAIRIELEARN
 
 from grader.core.overrides import report_from_dict
