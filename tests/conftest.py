@@ -1,14 +1,84 @@
 """Shared fixtures: the course of this checkout, a private reference cache, and one class graded
-through the real command line (real kernels, real notebooks) that many tests read."""
+through the real command line (real kernels, real notebooks) that many tests read. And the
+guard that keeps the `kernel` marker honest: `pytest -m "not kernel"` must start no process."""
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
+import subprocess
+import threading
 
 import nbformat
 import pytest
 from helpers import EXERCISE, ROOT, forgot_inertia, run_cli, solution_as_module
+
+# ------------------------------------------------------------------ the `kernel` marker's guard
+# A test that starts a kernel or any other process is marked `kernel` (a module's `pytestmark`
+# or the test's own mark), so that `pytest -m "not kernel"` is the fast loop. While a test that
+# is not marked runs (its set-up and its body), every way of starting a process is watched; if
+# one was started, the test fails and names the command.
+
+_unmarked: str | None = None    # the test not marked `kernel` that is running, if any
+_started: list[str] = []
+
+
+# Helpers libraries start on their own, once per process, whichever test comes first: loky
+# (joblib, under scikit-learn) runs `lscpu` to count the physical cores.
+HELPERS = ("lscpu ",)
+
+
+def _watched(start, describe):
+    @functools.wraps(start)
+    def wrapper(*args, **kwargs):
+        if _unmarked is not None:
+            command = describe(*args, **kwargs)
+            if not command.startswith(HELPERS):
+                thread = threading.current_thread().name
+                _started.append(f"{command} (thread {thread})")
+        return start(*args, **kwargs)
+    return wrapper
+
+
+def _command(args) -> str:
+    return " ".join(map(str, args)) if isinstance(args, (list, tuple)) else str(args)
+
+
+subprocess.Popen.__init__ = _watched(subprocess.Popen.__init__,
+                                     lambda self, args, *a, **k: _command(args))
+os.system = _watched(os.system, lambda command: command)
+os.fork = _watched(os.fork, lambda: "os.fork()")
+for _name in ("posix_spawn", "posix_spawnp"):
+    setattr(os, _name, _watched(getattr(os, _name), lambda path, argv, *a, **k: _command(argv)))
+
+
+def _guarded(item):
+    global _unmarked
+    _unmarked = None if item.get_closest_marker("kernel") else item.nodeid
+    _started.clear()
+    try:
+        result = yield
+    finally:
+        _unmarked = None
+    if _started:
+        pytest.fail(f"{item.nodeid} started a process but is not marked `kernel` (add "
+                    f"`pytestmark = pytest.mark.kernel` to its module or "
+                    f"`@pytest.mark.kernel` to it): {_started[0]}", pytrace=False)
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    return (yield from _guarded(item))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    return (yield from _guarded(item))
+
+
+# ------------------------------------------------------------------ options and fixtures
 
 
 def pytest_addoption(parser):

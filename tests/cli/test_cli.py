@@ -9,6 +9,8 @@ import nbformat
 import pytest
 from helpers import EXERCISE, ROOT, run_cli
 
+pytestmark = pytest.mark.kernel
+
 STUB = ROOT / "exercises" / f"{EXERCISE}.ipynb"
 SOLUTION = ROOT / "solutions" / f"{EXERCISE}.ipynb"
 

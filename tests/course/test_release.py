@@ -32,6 +32,8 @@ from grader.grading.pipeline import execution_limits
 from grader.grading.public import public_names
 from grader.grading.reference import cache_root, reference_answers
 
+pytestmark = pytest.mark.kernel
+
 INSTALL = "grader @ git+https://example.org/grader@v0.1.0"
 ACTIONS = {"actions/checkout@v4", "actions/setup-python@v5", "actions/upload-artifact@v4",
            "classroom-resources/autograding-grading-reporter@v1"}

@@ -21,6 +21,8 @@ import nbformat
 import pytest
 from helpers import ADVERSARIAL, EXERCISE, ROOT, max_score
 
+pytestmark = pytest.mark.kernel
+
 EXPECTED = tomllib.loads((ADVERSARIAL / "expected.toml").read_text())
 SECRET = "s3cr3t-token-that-must-not-leak"
 PWNED = [Path("/etc/grader-pwned"), Path("/root/grader-pwned"), Path("/tmp/grader-pwned-by-write"),

@@ -13,6 +13,8 @@ import nbformat
 import pytest
 from helpers import ROOT, VARIANTS, run_cli
 
+pytestmark = pytest.mark.kernel
+
 
 def variant_files() -> list[Path]:
     return sorted(VARIANTS.glob("*.toml"))

@@ -13,6 +13,8 @@ from helpers import GOLDENS, ROOT, run_cli
 
 from grader.core.environment import environment
 
+pytestmark = pytest.mark.kernel
+
 
 def normalise(text: str, *folders: Path) -> str:
     for folder in (*folders, ROOT):

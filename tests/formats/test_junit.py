@@ -6,10 +6,13 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 
+import pytest
 from helpers import junit_schema, report_of
 
 from grader.core.overrides import report_from_dict
 from grader.formats.junit import to_junit
+
+pytestmark = pytest.mark.kernel
 
 SCHEMA = junit_schema()
 STUDENTS = ("alice", "bob", "broken", "eve", "untouched")

@@ -14,6 +14,8 @@ from grader.core.records import Limits
 from grader.grading.public import public_names
 from grader.grading.reference import reference_answers
 
+pytestmark = pytest.mark.kernel
+
 
 def html_of(out, student: str) -> str:
     return (out / student / "report.html").read_text(encoding="utf-8")

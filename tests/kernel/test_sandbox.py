@@ -15,7 +15,8 @@ from grader.grading import reference
 from grader.kernel.execute import run_notebook
 from grader.kernel.sandbox import bubblewrap
 
-pytestmark = pytest.mark.skipif(bubblewrap() is None, reason="bubblewrap cannot run here")
+pytestmark = [pytest.mark.kernel,
+              pytest.mark.skipif(bubblewrap() is None, reason="bubblewrap cannot run here")]
 
 PROBE = f"""
 import os, socket
