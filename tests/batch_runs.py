@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 import nbformat
-from conftest import EXERCISE, ROOT, forgot_inertia
+from helpers import EXERCISE, ROOT, forgot_inertia
 
 DEMO = Path("examples") / EXERCISE          # relative to ROOT, where every command runs
 DEMO_STUDENTS = ("alice", "bob", "carol", "dan")

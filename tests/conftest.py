@@ -1,20 +1,84 @@
 """Shared fixtures: the course of this checkout, a private reference cache, and one class graded
-through the real command line (real kernels, real notebooks) that many tests read."""
+through the real command line (real kernels, real notebooks) that many tests read. And the
+guard that keeps the `kernel` marker honest: `pytest -m "not kernel"` must start no process."""
 
 from __future__ import annotations
 
-import json
+import functools
 import os
 import shutil
 import subprocess
-import sys
-from pathlib import Path
+import threading
 
 import nbformat
 import pytest
+from helpers import EXERCISE, ROOT, forgot_inertia, run_cli, solution_as_module
 
-ROOT = Path(__file__).resolve().parent.parent
-EXERCISE = "kmeans_basics"
+# ------------------------------------------------------------------ the `kernel` marker's guard
+# A test that starts a kernel or any other process is marked `kernel` (a module's `pytestmark`
+# or the test's own mark), so that `pytest -m "not kernel"` is the fast loop. While a test that
+# is not marked runs (its set-up and its body), every way of starting a process is watched; if
+# one was started, the test fails and names the command.
+
+_unmarked: str | None = None    # the test not marked `kernel` that is running, if any
+_started: list[str] = []
+
+
+# Helpers libraries start on their own, once per process, whichever test comes first: loky
+# (joblib, under scikit-learn) runs `lscpu` to count the physical cores.
+HELPERS = ("lscpu ",)
+
+
+def _watched(start, describe):
+    @functools.wraps(start)
+    def wrapper(*args, **kwargs):
+        if _unmarked is not None:
+            command = describe(*args, **kwargs)
+            if not command.startswith(HELPERS):
+                thread = threading.current_thread().name
+                _started.append(f"{command} (thread {thread})")
+        return start(*args, **kwargs)
+    return wrapper
+
+
+def _command(args) -> str:
+    return " ".join(map(str, args)) if isinstance(args, (list, tuple)) else str(args)
+
+
+subprocess.Popen.__init__ = _watched(subprocess.Popen.__init__,
+                                     lambda self, args, *a, **k: _command(args))
+os.system = _watched(os.system, lambda command: command)
+os.fork = _watched(os.fork, lambda: "os.fork()")
+for _name in ("posix_spawn", "posix_spawnp"):
+    setattr(os, _name, _watched(getattr(os, _name), lambda path, argv, *a, **k: _command(argv)))
+
+
+def _guarded(item):
+    global _unmarked
+    _unmarked = None if item.get_closest_marker("kernel") else item.nodeid
+    _started.clear()
+    try:
+        result = yield
+    finally:
+        _unmarked = None
+    if _started:
+        pytest.fail(f"{item.nodeid} started a process but is not marked `kernel` (add "
+                    f"`pytestmark = pytest.mark.kernel` to its module or "
+                    f"`@pytest.mark.kernel` to it): {_started[0]}", pytrace=False)
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    return (yield from _guarded(item))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    return (yield from _guarded(item))
+
+
+# ------------------------------------------------------------------ options and fixtures
 
 
 def pytest_addoption(parser):
@@ -28,25 +92,9 @@ def private_cache(tmp_path_factory):
     yield
 
 
-def run_cli(*args, cwd=ROOT, check_exit=None) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "grader", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, timeout=600)
-    if check_exit is not None:
-        assert proc.returncode == check_exit, proc.stdout + proc.stderr
-    return proc
-
-
 @pytest.fixture(scope="session")
 def cli():
     return run_cli
-
-
-def solution_as_module() -> str:
-    """The solution written as a .py module with `# %%` cells, solution markers removed."""
-    nb = nbformat.read(ROOT / "solutions" / f"{EXERCISE}.ipynb", as_version=4)
-    cells = ["\n".join(line for line in c.source.splitlines() if "SOLUTION" not in line)
-             for c in nb.cells if c.cell_type == "code"]
-    return "\n\n".join(f"# %%\n{c}" for c in cells) + "\n"
 
 
 @pytest.fixture(scope="session")
@@ -66,22 +114,3 @@ def graded_class(tmp_path_factory):
     proc = run_cli("grade", subs, "--exercise", EXERCISE, "--out", out, "--jobs", "2")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return out, proc
-
-
-def forgot_inertia() -> nbformat.NotebookNode:
-    """The solution with question 2's `inertia = ...` line deleted."""
-    nb = nbformat.read(ROOT / "solutions" / f"{EXERCISE}.ipynb", as_version=4)
-    for cell in nb.cells:
-        if cell.metadata.get("grader", {}).get("question") == "q2_inertia":
-            cell.source = "\n".join(line for line in cell.source.splitlines()
-                                    if not line.startswith("inertia ="))
-    return nb
-
-
-def report_of(out: Path, student: str) -> dict:
-    return json.loads((out / student / "report.json").read_text())
-
-
-def max_score() -> float:
-    listing = json.loads(run_cli("list", "--json", check_exit=0).stdout)
-    return next(e["max_score"] for e in listing if e["id"] == EXERCISE)

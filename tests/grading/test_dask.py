@@ -20,6 +20,8 @@ from batch_runs import (
     uninterrupted,
 )
 
+pytestmark = pytest.mark.kernel
+
 distributed = pytest.importorskip("distributed")
 from distributed.diagnostics.plugin import SchedulerPlugin  # noqa: E402
 

@@ -27,6 +27,8 @@ from batch_runs import (
 
 from grader import BatchSettings, GradeSettings, LimitOverrides, UsageError, grade_class
 
+pytestmark = pytest.mark.kernel
+
 
 @pytest.fixture(scope="module")
 def baseline(tmp_path_factory):

@@ -1,19 +1,20 @@
 """JUnit XML, validated against Jenkins' junit-10.xsd (tests/schemas/). `check --junit` is run
-in tests/test_release.py (with a kernel run it needs anyway)."""
+in tests/course/test_release.py (with a kernel run it needs anyway)."""
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from dataclasses import replace
-from pathlib import Path
 
-import xmlschema
-from conftest import report_of
+import pytest
+from helpers import junit_schema, report_of
 
 from grader.core.overrides import report_from_dict
 from grader.formats.junit import to_junit
 
-SCHEMA = xmlschema.XMLSchema(Path(__file__).parent / "schemas" / "junit-10.xsd")
+pytestmark = pytest.mark.kernel
+
+SCHEMA = junit_schema()
 STUDENTS = ("alice", "bob", "broken", "eve", "untouched")
 
 

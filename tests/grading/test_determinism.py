@@ -22,6 +22,7 @@ def baseline(tmp_path_factory):
     return uninterrupted(tmp_path_factory)   # --jobs 2, no thread variable set
 
 
+@pytest.mark.kernel
 def test_one_job_and_two_blas_threads_in_the_shell_grade_alike(baseline, tmp_path):
     # bob fails four questions and carol's code raises: their messages carry the numbers
     # that would move first.
@@ -33,6 +34,7 @@ def test_one_job_and_two_blas_threads_in_the_shell_grade_alike(baseline, tmp_pat
     assert comparable(out) == comparable(baseline[1], students)
 
 
+@pytest.mark.kernel
 def test_the_same_file_twice_in_one_batch_gets_the_same_grades(baseline):
     graded = comparable(baseline[1])["submissions"]
     alice, again = graded["alice"], graded["alice_again"]

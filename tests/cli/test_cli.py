@@ -7,7 +7,9 @@ import shutil
 
 import nbformat
 import pytest
-from conftest import EXERCISE, ROOT, run_cli
+from helpers import EXERCISE, ROOT, run_cli
+
+pytestmark = pytest.mark.kernel
 
 STUB = ROOT / "exercises" / f"{EXERCISE}.ipynb"
 SOLUTION = ROOT / "solutions" / f"{EXERCISE}.ipynb"
@@ -105,7 +107,7 @@ def test_every_command_help_has_an_example(command):
 
 
 def test_a_module_names_its_exercise_on_the_command_line(tmp_path):
-    from conftest import solution_as_module
+    from helpers import solution_as_module
 
     module = tmp_path / "kmeans.py"
     module.write_text(solution_as_module())

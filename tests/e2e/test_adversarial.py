@@ -19,15 +19,16 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import EXERCISE, ROOT, max_score
+from helpers import ADVERSARIAL, EXERCISE, ROOT, max_score
 
-HERE = Path(__file__).parent / "adversarial"
-EXPECTED = tomllib.loads((HERE / "expected.toml").read_text())
+pytestmark = pytest.mark.kernel
+
+EXPECTED = tomllib.loads((ADVERSARIAL / "expected.toml").read_text())
 SECRET = "s3cr3t-token-that-must-not-leak"
 ANSWERS_PLANTED = Path("/tmp/grader-attack-answers")   # named in make_attacks.py
 PWNED = [Path("/etc/grader-pwned"), Path("/root/grader-pwned"), Path("/tmp/grader-pwned-by-write"),
          Path("/tmp/grader-pwned-by-pickle")]
-sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ADVERSARIAL))
 import make_attacks  # noqa: E402
 
 
@@ -53,8 +54,8 @@ def plant_reference_answers() -> None:
 
 def build_class(folder: Path) -> None:
     for name in EXPECTED:
-        if (HERE / f"{name}.ipynb").exists():
-            shutil.copy(HERE / f"{name}.ipynb", folder / f"{name}.ipynb")
+        if (ADVERSARIAL / f"{name}.ipynb").exists():
+            shutil.copy(ADVERSARIAL / f"{name}.ipynb", folder / f"{name}.ipynb")
     nbformat.write(make_attacks.ten_thousand_cells(), folder / "ten_thousand_cells.ipynb")
     nbformat.write(make_attacks.with_big_image(50), folder / "big_embedded_image.ipynb")
     (folder / "a_directory").mkdir()
@@ -99,7 +100,7 @@ def test_each_attack_ends_as_expected(attacked, attack):
     assert statuses <= set(expected["statuses"]), said
     assert "grader-error" not in statuses
     db = sqlite3.connect(out / "gradebook.sqlite")
-    status = db.execute("SELECT status FROM submissions WHERE student = ?", (attack,)).fetchone()[0]
+    status = db.execute("SELECT status FROM submissions WADVERSARIAL student = ?", (attack,)).fetchone()[0]
     assert status == expected.get("submission", "graded")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import nbformat
 import numpy as np
+import pytest
 
 from grader.checks import CHECKS, RULES
 from grader.kernel.execute import run_notebook
@@ -62,6 +63,7 @@ def test_image_quantised():
     assert not check(quantised.reshape(20, 3), image, max_colours=2).passed
 
 
+@pytest.mark.kernel
 def test_figures_come_back_from_a_real_kernel():
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
         "import matplotlib.pyplot as plt\nimport numpy as np\n"

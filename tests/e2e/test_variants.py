@@ -11,9 +11,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import ROOT, run_cli
+from helpers import ROOT, VARIANTS, run_cli
 
-VARIANTS = Path(__file__).parent / "variants"
+pytestmark = pytest.mark.kernel
 
 
 def variant_files() -> list[Path]:

@@ -8,14 +8,15 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import ROOT
+from helpers import ROOT
 
 from grader.core.records import Limits
 from grader.grading import reference
 from grader.kernel.execute import run_notebook
 from grader.kernel.sandbox import bubblewrap
 
-pytestmark = pytest.mark.skipif(bubblewrap() is None, reason="bubblewrap cannot run here")
+pytestmark = [pytest.mark.kernel,
+              pytest.mark.skipif(bubblewrap() is None, reason="bubblewrap cannot run here")]
 
 PROBE = f"""
 import os, socket

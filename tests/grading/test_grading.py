@@ -7,7 +7,10 @@ import sqlite3
 
 import nbformat
 import numpy as np
-from conftest import EXERCISE, ROOT, max_score, report_of
+import pytest
+from helpers import EXERCISE, ROOT, max_score, report_of
+
+pytestmark = pytest.mark.kernel
 
 
 def statuses(report: dict) -> dict:

@@ -7,7 +7,7 @@ import json
 import shutil
 
 import pytest
-from conftest import run_cli
+from helpers import run_cli
 
 from grader.core.overrides import load_overrides
 from grader.course.export import export_graded
@@ -32,6 +32,7 @@ def _rows(path) -> list[dict]:
         return list(csv.DictReader(f))
 
 
+@pytest.mark.kernel
 def test_overrides_change_grades_csv_and_show_in_the_reports(graded, tmp_path):
     before = {r["student"]: r for r in _rows(graded / "grades.csv")}
     proc = run_cli("export", graded, "--overrides", tmp_path / "overrides.csv", check_exit=0)
@@ -57,6 +58,7 @@ def test_overrides_change_grades_csv_and_show_in_the_reports(graded, tmp_path):
     assert "Instructor override" not in (graded / "bob" / "report.html").read_text()
 
 
+@pytest.mark.kernel
 def test_canvas_export_keeps_the_roster_identity_and_points_possible(graded, tmp_path):
     roster = tmp_path / "canvas.csv"
     roster.write_text("Student,ID,SIS User ID,SIS Login ID,Section,Quiz 1 (77)\n"
@@ -78,6 +80,7 @@ def test_canvas_export_keeps_the_roster_identity_and_points_possible(graded, tmp
     assert "eve" in done.unmatched and "alice" not in done.unmatched
 
 
+@pytest.mark.kernel
 def test_moodle_export_has_identity_grade_and_feedback_columns(graded, tmp_path):
     export_graded(graded, "moodle", overrides=tmp_path / "overrides.csv")
     rows = _rows(graded / "moodle.csv")
@@ -99,6 +102,7 @@ def test_bad_override_files_say_which_line(tmp_path, text, problem):
         load_overrides(path)
 
 
+@pytest.mark.kernel
 def test_override_naming_an_unknown_question_or_student_is_refused(graded, tmp_path):
     path = tmp_path / "o.csv"
     path.write_text("student,question,points,reason\nbob,q9,1,typo\n")

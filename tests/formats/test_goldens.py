@@ -1,6 +1,6 @@
 """Golden files for the reports: JSON, HTML and terminal, normalised for times, paths and
-versions. Regenerate with `python -m pytest tests/test_goldens.py --update-goldens` and review
-the diff."""
+versions. Regenerate with `python -m pytest tests/formats/test_goldens.py --update-goldens` and
+review the diff."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, run_cli
+from helpers import GOLDENS, ROOT, run_cli
 
 from grader.core.environment import environment
 
-GOLDENS = Path(__file__).parent / "goldens"
+pytestmark = pytest.mark.kernel
 
 
 def normalise(text: str, *folders: Path) -> str:

@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 
+import pytest
 from batch_runs import (
     DEMO,
     ROOT,
@@ -58,6 +59,7 @@ def test_a_bar_with_count_and_eta_on_a_terminal():
     assert student_line("alice", a_report(2.0)) in text
 
 
+@pytest.mark.kernel
 def test_on_a_terminal_a_fresh_regrade_shows_the_bar_and_forgets_the_old_rows(
         tmp_path, tmp_path_factory):
     """One real run does two jobs (each grading costs seconds): the bar on a pty, and --fresh
@@ -80,6 +82,7 @@ def test_on_a_terminal_a_fresh_regrade_shows_the_bar_and_forgets_the_old_rows(
     assert comparable(out) == comparable(graded, ["alice"])
 
 
+@pytest.mark.kernel
 def test_piped_output_is_one_plain_line_per_student(tmp_path_factory):
     proc = uninterrupted(tmp_path_factory)[2]   # stdout was a pipe
     assert not ANSI.search(proc.stdout) and "\r" not in proc.stdout

@@ -10,7 +10,8 @@ import subprocess
 import sys
 
 import numpy as np
-from conftest import ROOT
+import pytest
+from helpers import ROOT
 
 from grader.formats.dashboard import (
     Row,
@@ -24,6 +25,7 @@ from grader.grading import gradebook
 CHART = re.compile(r'<svg class="chart" role="img" aria-labelledby="([\w-]+)".*?</svg>', re.S)
 
 
+@pytest.mark.kernel
 def test_grade_writes_a_dashboard_that_links_every_report_and_the_csv(graded_class):
     out, proc = graded_class
     assert f"Dashboard:  {out / 'index.html'}" in proc.stdout
@@ -37,6 +39,7 @@ def test_grade_writes_a_dashboard_that_links_every_report_and_the_csv(graded_cla
     assert len(re.findall(r"<tr[ >]", html)) == len(students) + 1 + 5 + 1   # rows, header, questions, header
 
 
+@pytest.mark.kernel
 def test_dashboard_lists_problem_submissions_and_common_failures(graded_class):
     out = graded_class[0]
     html = (out / "index.html").read_text(encoding="utf-8")
@@ -49,6 +52,7 @@ def test_dashboard_lists_problem_submissions_and_common_failures(graded_class):
     assert "`inertia`" in q2 and "(×" in q2
 
 
+@pytest.mark.kernel
 def test_dashboard_can_be_rewritten_from_disk_alone(graded_class, tmp_path):
     out = graded_class[0]
     before = (out / "index.html").read_text(encoding="utf-8")
@@ -61,6 +65,7 @@ def charts(html: str) -> dict[str, str]:
     return {m.group(1): m.group(0) for m in CHART.finditer(html)}
 
 
+@pytest.mark.kernel
 def test_dashboard_charts_are_svg_drawn_from_the_gradebook(graded_class):
     out = graded_class[0]
     html = (out / "index.html").read_text(encoding="utf-8")
@@ -91,6 +96,7 @@ def test_dashboard_charts_are_svg_drawn_from_the_gradebook(graded_class):
     assert ">100%</text>" in bars and ">passed (% of submissions)</text>" in bars
 
 
+@pytest.mark.kernel
 def test_writing_a_dashboard_does_not_import_matplotlib(graded_class, tmp_path):
     source, copy = (sqlite3.connect(folder / "gradebook.sqlite")
                     for folder in (graded_class[0], tmp_path))

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import jsonschema
 import pytest
-from conftest import EXERCISE, report_of
+from helpers import EXERCISE, report_of
 from platform_schemas import PRAIRIELEARN
 
 from grader.core.overrides import report_from_dict
@@ -15,6 +15,7 @@ from grader.core.results import Picture
 from grader.platforms.prairielearn import results_json, run
 
 
+@pytest.mark.kernel
 def test_results_of_a_graded_class_are_valid(graded_class):
     for student in ("alice", "bob", "broken", "untouched"):
         report = report_from_dict(report_of(graded_class[0], student))
@@ -34,6 +35,7 @@ def test_an_empty_submission_is_not_gradable_and_results_are_still_written(tmp_p
     assert data["gradable"] is False and f"{EXERCISE}.ipynb" in data["message"]
 
 
+@pytest.mark.kernel
 def test_pictures_become_data_url_images(graded_class):
     report = report_from_dict(report_of(graded_class[0], "bob"))
     picture = Picture("Your clusters", "a scatter plot", "data:image/png;base64,iVBORw0KGgo=")

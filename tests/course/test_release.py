@@ -24,14 +24,15 @@ import nbformat
 import numpy as np
 import pytest
 import yaml
-from conftest import EXERCISE, ROOT, run_cli
-from test_junit import SCHEMA as JUNIT_SCHEMA
+from helpers import EXERCISE, ROOT, junit_schema, run_cli
 
 from grader.core.catalog import get_exercise
 from grader.course.assign import REGION
 from grader.grading.pipeline import execution_limits
 from grader.grading.public import public_names
 from grader.grading.reference import cache_root, reference_answers
+
+pytestmark = pytest.mark.kernel
 
 INSTALL = "grader @ git+https://example.org/grader@v0.1.0"
 ACTIONS = {"actions/checkout@v4", "actions/setup-python@v5", "actions/upload-artifact@v4",
@@ -125,7 +126,7 @@ def test_bundle_is_a_course_that_checks_public_questions_only(bundle, tmp_path):
     shutil.copy(ROOT / "solutions" / f"{EXERCISE}.ipynb", work)
     junit = tmp_path / "junit.xml"
     proc = run_cli("check", work, "--junit", junit, cwd=bundle, check_exit=0)
-    JUNIT_SCHEMA.validate(str(junit))
+    junit_schema().validate(str(junit))
     assert f"JUnit XML: {junit}" in proc.stdout
     suite = ET.parse(junit).getroot().find("testsuite")
     assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("4", "0", "0")

@@ -21,7 +21,7 @@ import joblib
 import nbformat
 import numpy as np
 import pytest
-from conftest import ROOT, run_cli
+from helpers import ROOT, run_cli
 
 pytestmark = pytest.mark.kernel
 

@@ -11,7 +11,7 @@ import classroom_reporter as reporter
 import jsonschema
 import nbformat
 import pytest
-from conftest import ROOT
+from helpers import ROOT
 
 from grader.core.overrides import Override, apply_overrides
 from grader.core.results import QuestionResult, Report, Status

@@ -10,7 +10,7 @@ import zipfile
 
 import jsonschema
 import pytest
-from conftest import EXERCISE, ROOT, report_of, run_cli
+from helpers import EXERCISE, ROOT, report_of, run_cli
 from platform_schemas import GRADESCOPE, GRADESCOPE_TEST_FIELDS
 
 from grader.core.overrides import report_from_dict
@@ -24,6 +24,7 @@ def _valid(data: dict) -> dict:
     return data
 
 
+@pytest.mark.kernel
 def test_build_writes_setup_run_autograder_and_the_exercise(tmp_path):
     out = tmp_path / "autograder.zip"
     run_cli("gradescope", "build", "--exercise", EXERCISE, out, "--install", "grader==0.1.0",
@@ -42,6 +43,7 @@ def test_build_writes_setup_run_autograder_and_the_exercise(tmp_path):
     assert requirements.strip() == "grader==0.1.0"
 
 
+@pytest.mark.kernel
 def test_results_json_of_a_graded_class_follows_the_spec(graded_class):
     out = graded_class[0]
     for student in ("alice", "bob", "eve", "broken", "untouched"):
@@ -62,6 +64,7 @@ def autograder(tmp_path):
     return tmp_path
 
 
+@pytest.mark.kernel
 def test_run_grades_the_submission_into_results_json(autograder):
     shutil.copy(ROOT / "examples" / EXERCISE / "alice.ipynb", autograder / "submission")
     proc = run_cli("gradescope", "run", "--exercise", EXERCISE, "--root", autograder,

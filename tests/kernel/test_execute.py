@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import nbformat
 import numpy as np
+import pytest
 
 from grader.core.answers import CALLABLE
 from grader.core.records import Limits
 from grader.kernel.execute import run_notebook
+
+pytestmark = pytest.mark.kernel
 
 code = nbformat.v4.new_code_cell
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import nbformat
 import pytest
-from conftest import EXERCISE, ROOT
+from helpers import EXERCISE, ROOT
 from nbclient import NotebookClient
 
 from grader import check
@@ -26,6 +26,7 @@ def namespace():
     return ns
 
 
+@pytest.mark.kernel   # the reference answers: the solution run in a kernel
 def test_public_checks_pass_on_right_answers_and_fail_with_numbers(namespace, capsys):
     assert check("q1_fit", namespace=namespace).passed   # the only exercise where these exist
     wrong = {**namespace, "inertia": namespace["inertia"] * 1.01}
@@ -37,6 +38,7 @@ def test_public_checks_pass_on_right_answers_and_fail_with_numbers(namespace, ca
     assert "FAILED q2_inertia" in capsys.readouterr().out   # outside IPython: printed as text
 
 
+@pytest.mark.kernel   # the reference answers: the solution run in a kernel
 def test_hidden_questions_and_missing_answers(namespace):
     hidden = check("q3_scratch", EXERCISE, namespace=namespace)
     assert hidden.status == "hidden" and hidden.checks == ()
@@ -52,6 +54,7 @@ def test_ambiguous_or_unknown_questions_say_what_to_pass():
         check("q9", EXERCISE, namespace={})
 
 
+@pytest.mark.kernel
 def test_check_in_a_real_kernel_shows_one_html_block(tmp_path):
     cells = solution_cells("q1_fit") + [
         'import grader\nresult = grader.check("q1_fit", exercise="kmeans_basics")\nresult',

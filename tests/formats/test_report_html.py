@@ -8,7 +8,7 @@ import re
 
 import numpy as np
 import pytest
-from conftest import EXERCISE, report_of
+from helpers import EXERCISE, report_of
 
 from grader.checks import Comparison
 from grader.core.catalog import get_exercise
@@ -19,6 +19,8 @@ from grader.formats.html import render
 from grader.formats.json_report import to_json
 from grader.grading.public import public_names
 from grader.grading.reference import reference_answers
+
+pytestmark = pytest.mark.kernel
 
 
 def html_of(out, student: str) -> str:
