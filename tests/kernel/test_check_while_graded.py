@@ -11,7 +11,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import EXERCISE, ROOT
+from helpers import EXERCISE, ROOT
 
 import grader
 from grader.core.records import Limits

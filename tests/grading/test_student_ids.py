@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import EXERCISE, ROOT
+from helpers import EXERCISE, ROOT
 
 from grader.grading.batch import only_batch_in
 from grader.grading.one import student_id

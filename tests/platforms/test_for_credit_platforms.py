@@ -12,7 +12,7 @@ import sys
 import zipfile
 
 import pytest
-from conftest import EXERCISE, ROOT
+from helpers import EXERCISE, ROOT
 
 pytestmark = pytest.mark.kernel
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import EXERCISE, ROOT
+from helpers import EXERCISE, ROOT
 
 pytestmark = pytest.mark.kernel
 
