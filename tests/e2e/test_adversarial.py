@@ -100,7 +100,7 @@ def test_each_attack_ends_as_expected(attacked, attack):
     assert statuses <= set(expected["statuses"]), said
     assert "grader-error" not in statuses
     db = sqlite3.connect(out / "gradebook.sqlite")
-    status = db.execute("SELECT status FROM submissions WADVERSARIAL student = ?", (attack,)).fetchone()[0]
+    status = db.execute("SELECT status FROM submissions WHERE student = ?", (attack,)).fetchone()[0]
     assert status == expected.get("submission", "graded")
 
 

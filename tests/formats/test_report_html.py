@@ -17,7 +17,7 @@ from grader.core.records import Limits
 from grader.core.results import CheckResult, QuestionResult, Report, Status
 from grader.formats.html import render
 from grader.formats.json_report import to_json
-from grader.grading.public import public_names
+from grader.grading.public import public_checks
 from grader.grading.reference import reference_answers
 
 pytestmark = pytest.mark.kernel
@@ -72,7 +72,9 @@ def test_every_report_is_self_contained_and_accessible(graded_class):
 def hidden_values(spec, reference) -> dict[str, list[str]]:
     """Reference values only hidden checks see, formatted the ways a report could print them.
     Integers and short numbers are left out: 5 or 0.5 appear in any text for other reasons."""
-    shown = public_names(spec)
+    # A report shows the student's own values of what public checks read (a `consistent`
+    # check reads `score`): for the solution's submission those equal the reference's.
+    shown = {n for _, c in public_checks(spec) for n in c.answer_names}
     names = {n for q in spec.questions for c in q.checks for n in c.answer_names
              if n not in shown and n in reference.values}
     found = {}
