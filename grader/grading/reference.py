@@ -44,6 +44,10 @@ def reference_answers(exercise: Exercise, parameters: dict, limits: Limits) -> E
 def _verified(folder: Path) -> Extracted | None:
     """The cached answers if the files are the ones stored (their digest says so); else None,
     after moving the entry aside and saying so: it is computed again."""
+    aside = folder.with_name(f"{folder.name}.broken-{os.getpid()}")
+    if not (folder / DIGEST).exists():  # stored by a grader older than digests: just redo it
+        shutil.rmtree(folder, ignore_errors=True)
+        return None
     try:
         stored = json.loads((folder / DIGEST).read_text(encoding="utf-8"))
         if stored == _digest(folder):
@@ -51,7 +55,6 @@ def _verified(folder: Path) -> Extracted | None:
         why = "its files changed since they were stored"
     except (OSError, ValueError) as exc:
         why = f"it cannot be read ({exc})"
-    aside = folder.with_name(f"{folder.name}.broken-{os.getpid()}")
     shutil.rmtree(aside, ignore_errors=True)
     folder.rename(aside)
     log.warning("grader: the cached reference answers in %s are not used: %s; they were moved "
