@@ -36,6 +36,9 @@ class GradeSettings:
     """True: the sandbox is required; False: run unisolated; None: isolate when possible."""
     course: str | os.PathLike | None = None
     """The course folder (exercises/ and solutions/); None: found from the current folder."""
+    final: bool = False
+    """Final grading: the exercise's [grading] parameters apply (values students never saw).
+    A class batch and the for-credit platform runs set it; a self-check does not."""
     unisolated_notice: str | None = None
     """What a report says when it ran unisolated ({why} is filled in); None: the self-check
     notice ("fine for checking your own work; instructors grade in a sandbox")."""

@@ -19,7 +19,8 @@ COMPANION_HOW = {"rows", "columns", "labels"}
 VISIBILITIES = {"public", "hidden"}
 
 TOP_KEYS = {"schema_version", "id", "title", "chapter_tasks", "seed", "execution",
-            "parameters", "questions", "data"}
+            "parameters", "questions", "data", "grading"}
+GRADING_KEYS = {"parameters"}   # [grading]: how final grades differ from self-checks
 QUESTION_KEYS = {"id", "title", "points", "visibility", "hint", "checks", "probes", "picture"}
 PICTURE_KEYS = {"points", "image"}   # answers drawn in the HTML report (grader.grading.pictures)
 CHECK_KEYS = {"check", "answer", "companions", "inputs", "why", "hint", "visibility",
@@ -118,6 +119,10 @@ class Exercise:
     questions: tuple[Question, ...]
     seed: int | None = None
     parameters: dict = field(default_factory=dict)
+    # [grading] parameters: final grading (a class batch, Gradescope, PrairieLearn) runs the
+    # solution and the submissions with these on top, values students never saw, so that a
+    # notebook that pastes the public reference values fails; never released in a bundle.
+    grading_parameters: dict = field(default_factory=dict)
     cell_timeout: float = 120.0
     notebook_timeout: float = 600.0
     chapter_tasks: tuple[int, ...] = ()
@@ -189,11 +194,24 @@ def _exercise(raw: dict, where: _Where, exercises_dir: Path, solutions_dir: Path
         questions=questions,
         seed=raw.get("seed"),
         parameters=dict(raw.get("parameters", {})),
+        grading_parameters=_grading_parameters(raw, where),
         cell_timeout=_seconds(execution, "cell_timeout", 120, where),
         notebook_timeout=_seconds(execution, "notebook_timeout", 600, where),
         chapter_tasks=tuple(raw.get("chapter_tasks", ())),
         data=tuple(raw.get("data", ())),
     )
+
+
+def _grading_parameters(raw: dict, where: _Where) -> dict:
+    grading = raw.get("grading", {})
+    if not isinstance(grading, dict):
+        raise where.fail("grading", f"expected a table ([grading]), got {grading!r}")
+    _only(grading, GRADING_KEYS, where, "grading")
+    parameters = grading.get("parameters", {})
+    if not isinstance(parameters, dict):
+        raise where.fail("grading.parameters", "expected a table of NAME = value",
+                         "e.g. [grading.parameters] data_seed = 11")
+    return dict(parameters)
 
 
 def _question(raw: dict, where: _Where, index: int) -> Question:

@@ -97,7 +97,8 @@ def _release_exercise(spec: Exercise, reference, out: Path) -> None:
 def released_spec(raw: dict) -> tuple[dict, dict]:
     """The spec without hidden questions, hidden checks and instructor notes (`why`); and what
     was withheld: {"questions": [{id, title, points}], "checks": {question id: count}}."""
-    public = {k: v for k, v in raw.items() if k != "questions"}
+    # [grading] holds the final-grading parameters: students must never see them.
+    public = {k: v for k, v in raw.items() if k not in ("questions", "grading")}
     withheld = {"questions": [], "checks": {}}
     questions = []
     for q in raw.get("questions", []):

@@ -33,7 +33,7 @@ from ..formats.lms import export_csv
 from ..kernel.warm import KernelPool, prewarmed
 from .gradebook import batch_settings, connect, forget, record, recorded, start_batch
 from .one import Submission, grade_one, refuse_unisolated, student_id
-from .pipeline import execution_limits
+from .pipeline import execution_limits, final_parameters
 from .reference import cache_key, reference_answers
 
 SUFFIXES = (".ipynb", ".py")
@@ -88,7 +88,8 @@ def _grade_into(out: Path, spec: Exercise, submissions: list[Submission],
                 settings: BatchSettings, on_result, on_start) -> BatchResult:
     grading = settings.grading
     # The exercise's parameters, resolved once: the batch's identity and every worker agree.
-    grading = replace(grading, parameters={**spec.parameters, **grading.parameters})
+    grading = replace(grading, final=True)
+    grading = replace(grading, parameters=final_parameters(spec, grading))
     settings = replace(settings, grading=grading)
     db = connect(out / "gradebook.sqlite")
     try:

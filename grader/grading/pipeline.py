@@ -36,7 +36,7 @@ def grade(submission: str | os.PathLike, exercise: str | None = None,
     started = time.monotonic()
     nb = load_submission(submission)
     spec, notices = resolve_exercise(nb, exercise, settings.course, Path(submission))
-    params = {**spec.parameters, **settings.parameters}
+    params = final_parameters(spec, settings)
     limits = execution_limits(spec, settings)
     if not limits.isolate:
         why = "isolation was turned off" if bubblewrap() else isolation_problem()
@@ -54,6 +54,13 @@ def grade(submission: str | os.PathLike, exercise: str | None = None,
         parameters=params, cell_errors=tuple(r.error for r in execution.cells if r.error),
         notices=tuple(notices) + execution.notices, pictures=figures,
     )
+
+
+def final_parameters(spec: Exercise, settings: GradeSettings) -> dict:
+    """The parameters cell's overrides: the exercise's, its [grading] ones when grading is
+    final, then the caller's (-p)."""
+    grading = spec.grading_parameters if settings.final else {}
+    return {**spec.parameters, **grading, **settings.parameters}
 
 
 def resolve_exercise(nb, exercise: str | None, course, path: Path) -> tuple[Exercise, list[str]]:

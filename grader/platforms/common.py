@@ -61,11 +61,12 @@ def for_credit(course, allow_unisolated: bool) -> GradeSettings:
     opted in (then with a notice every report shows). Without either, InternalError: a for-credit
     run must not run student code next to the course and its reference answers."""
     if bubblewrap() is not None:
-        return GradeSettings(course=course, isolate=True)
+        return GradeSettings(course=course, isolate=True, final=True)
     if not allow_unisolated:
         why = isolation_problem()
         raise InternalError(f"the autograder cannot isolate student code on this machine "
                             f"({why}), so it refuses to grade for credit",
                             "instructors: install bubblewrap in the autograder's image, or "
                             "rebuild it with --allow-unisolated if you accept the risk")
-    return GradeSettings(course=course, isolate=False, unisolated_notice=UNISOLATED_NOTICE)
+    return GradeSettings(course=course, isolate=False, final=True,
+                         unisolated_notice=UNISOLATED_NOTICE)

@@ -26,6 +26,7 @@ from pathlib import Path
 from ..core.catalog import get_exercise
 from ..core.environment import environment
 from ..core.results import Report, Status
+from ..core.settings import GradeSettings
 from ..core.spec import Exercise
 from ..errors import InternalError, SubmissionError, UsageError
 from ..formats.templates import render_to
@@ -134,11 +135,12 @@ def _write_zip(out: Path, files: dict[str, Path]) -> Path:
 
 def warm(exercise: str, course=None) -> None:
     """Run the solution once so every submission finds its reference in the cache."""
-    from ..grading.pipeline import execution_limits
+    from ..grading.pipeline import execution_limits, final_parameters
     from ..grading.reference import reference_answers
 
     spec = get_exercise(exercise, course)
-    reference_answers(spec, spec.parameters, execution_limits(spec))
+    final = GradeSettings(final=True)   # what `run` grades with: the [grading] parameters too
+    reference_answers(spec, final_parameters(spec, final), execution_limits(spec))
 
 
 def run(exercise: str, course=None, root: str | Path = DEFAULT_ROOT,
