@@ -15,6 +15,7 @@ import fcntl
 import hashlib
 import json
 import os
+import sqlite3
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import closing, contextmanager, suppress
@@ -27,7 +28,7 @@ from ..core.catalog import find_course, get_exercise
 from ..core.results import Report
 from ..core.settings import BatchSettings
 from ..core.spec import Exercise
-from ..errors import UsageError
+from ..errors import InternalError, UsageError
 from ..formats import write_reports
 from ..formats.lms import export_csv
 from ..kernel.warm import KernelPool, prewarmed
@@ -118,8 +119,14 @@ def _grade_into(out: Path, spec: Exercise, submissions: list[Submission],
 def _record_all(results, db, out: Path, on_result) -> dict[str, Report]:
     reports = {}
     for sub, sha, status, report in results:
-        write_reports(report, out / sub.student)
-        record(db, sub.student, sha, status, report)   # after its reports: a row is final
+        try:
+            write_reports(report, out / sub.student)
+            record(db, sub.student, sha, status, report)   # after its reports: a row is final
+        except (OSError, sqlite3.OperationalError) as exc:  # a full disk, a read-only OUT...
+            raise InternalError(f"cannot record {sub.student}'s grade in {out} ({exc})",
+                                "free space (or fix the permissions) there, then run the same "
+                                "command with --resume: the rows recorded so far are kept") \
+                from None
         reports[sub.student] = report
         if on_result:
             on_result(sub.student, report)

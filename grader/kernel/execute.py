@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import math
+import os
 import re
 import secrets
 import shutil
@@ -308,11 +310,25 @@ def _extract(client, index: int, out: Path, notices: list) -> Extracted | None:
                 raise host_fault(exc, "could not read the answers back") from None
             error = next((o for o in cell.get("outputs", [])
                           if o.get("output_type") == "error"), {})
+            if "No space left on device" in str(error.get("evalue")) and machine_full(out):
+                # The kernel could not write because the machine's disk is full, not its own
+                # quota: not this student's doing.
+                raise host_fault(OSError(errno.ENOSPC, "No space left on device"),
+                                 "could not get the answers written") from None
             why = (f"{error.get('ename')}: {error.get('evalue')}" if error
                    else str(exc) if isinstance(exc, ValueError) else "")
             notices.append("The answers could not be read back from the kernel"
                            + (f" ({why})." if why else "."))
     return None
+
+
+def machine_full(path: Path, spare: int = 16 * 2**20) -> bool:
+    """Whether the file system holding `path` (the grader's, under the kernel's folder) is full."""
+    try:
+        stat = os.statvfs(path.parent)
+    except OSError:
+        return True
+    return stat.f_bavail * stat.f_frsize < spare
 
 
 def _write_probe_inputs(probes: list[Probe], folder: Path) -> list[dict]:

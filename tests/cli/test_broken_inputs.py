@@ -37,3 +37,19 @@ def test_exercise_metadata_that_is_not_an_id_is_as_good_as_none(tmp_path):
     proc = grader("check", str(tmp_path / "odd.ipynb"))
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "cannot tell which exercise this is" in proc.stderr
+
+
+def test_a_full_disk_under_out_stops_the_batch_with_the_way_out_not_a_traceback(tmp_path,
+                                                                                monkeypatch):
+    import errno
+
+    from grader import BatchSettings, InternalError, grade_class
+    from grader.grading import batch
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(batch, "write_reports", full)
+    with pytest.raises(InternalError) as caught:
+        grade_class([ALICE], EXERCISE, tmp_path / "out", BatchSettings(allow_unisolated=True))
+    assert "No space left on device" in caught.value.message
+    assert "--resume" in caught.value.hint
