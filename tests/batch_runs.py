@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 import nbformat
-from helpers import EXERCISE, ROOT, forgot_inertia
+from helpers import EXERCISE, ROOT, forgot_inertia, where_it_can_run
 
 DEMO = Path("examples") / EXERCISE          # relative to ROOT, where every command runs
 DEMO_STUDENTS = ("alice", "bob", "carol", "dan")
@@ -34,8 +34,9 @@ _RUNS: dict = {}
 
 def grade_command(out: Path, *submissions, jobs: int | None = 2, options=()) -> list[str]:
     jobs_option = ["--jobs", str(jobs)] if jobs else []
-    return [sys.executable, "-m", "grader", "grade", *map(str, submissions), "--exercise",
-            EXERCISE, "--out", str(out), *jobs_option, *map(str, options)]
+    return [sys.executable, "-m", "grader",
+            *where_it_can_run(["grade", *submissions, "--exercise", EXERCISE, "--out", out,
+                               *jobs_option, *options])]
 
 
 def environment(blas_threads: int | None, **extra) -> dict:

@@ -1,6 +1,9 @@
 """Shared fixtures: the course of this checkout, a private reference cache, and one class graded
 through the real command line (real kernels, real notebooks) that many tests read. And the
-guard that keeps the `kernel` marker honest: `pytest -m "not kernel"` must start no process."""
+guard that keeps the `kernel` marker honest: `pytest -m "not kernel"` must start no process. And
+what a test needs of the machine (bubblewrap, Chromium): without it the test is skipped with one
+line saying what to install, unless GRADER_TESTS_REQUIRE_ALL=1 (set by .ci/run), under which any
+skip fails the run, so CI can never pass by skipping."""
 
 from __future__ import annotations
 
@@ -12,7 +15,14 @@ import threading
 
 import nbformat
 import pytest
-from helpers import EXERCISE, ROOT, forgot_inertia, run_cli, solution_as_module
+from helpers import (
+    EXERCISE,
+    ROOT,
+    forgot_inertia,
+    missing_on_this_machine,
+    run_cli,
+    solution_as_module,
+)
 
 # ------------------------------------------------------------------ the `kernel` marker's guard
 # A test that starts a kernel or any other process is marked `kernel` (a module's `pytestmark`
@@ -76,6 +86,42 @@ def pytest_runtest_setup(item):
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
     return (yield from _guarded(item))
+
+
+# ------------------------------------------------------------------ what the machine lacks
+# Markers `sandbox` and `chromium` (pyproject.toml) say what a test needs; each is probed once,
+# after deselection, so the fast loop probes nothing it does not run.
+
+REQUIRE_ALL = os.environ.get("GRADER_TESTS_REQUIRE_ALL") == "1"
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    lacking: dict[str, int] = {}
+    for item in items:
+        for need in ("sandbox", "chromium"):
+            if item.get_closest_marker(need) and (why := missing_on_this_machine(need)):
+                item.add_marker(pytest.mark.skip(reason=why))
+                lacking[why] = lacking.get(why, 0) + 1
+    config.stash[LACKING] = lacking
+
+
+LACKING = pytest.StashKey[dict]()
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    for why, count in config.stash.get(LACKING, {}).items():
+        terminalreporter.write_line(f"{count} tests skipped: {why}", yellow=True)
+    skipped = len(terminalreporter.stats.get("skipped", []))
+    if REQUIRE_ALL and skipped:
+        terminalreporter.write_line(f"GRADER_TESTS_REQUIRE_ALL=1 and {skipped} tests were "
+                                    f"skipped: this run fails (see the reasons above)", red=True)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if REQUIRE_ALL and reporter and reporter.stats.get("skipped") and exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 # ------------------------------------------------------------------ options and fixtures

@@ -155,8 +155,8 @@ def run(exercise: str, course=None, root: str | Path = DEFAULT_ROOT,
     try:
         spec = get_exercise(exercise, course)
         max_score = spec.max_score
-        settings = for_credit(course, allow_unisolated)
-        report = grade(find_submission(root / "submission", spec), spec.id, settings)
+        submission = find_submission(root / "submission", spec)  # the student's mistake first
+        report = grade(submission, spec.id, for_credit(course, allow_unisolated))
         data = results_json(report, time.monotonic() - started, hidden_visibility)
     except (SubmissionError, UsageError) as exc:
         data = failure_json(f"Your submission could not be graded: {exc.message}"

@@ -67,8 +67,8 @@ def run(exercise: str, course=None, root: str | Path = DEFAULT_ROOT,
     root = Path(root)
     try:
         spec = get_exercise(exercise, course)
-        settings = for_credit(course, allow_unisolated)
-        report = grade(find_submission(root / "student", spec), spec.id, settings)
+        submission = find_submission(root / "student", spec)  # the student's mistake first
+        report = grade(submission, spec.id, for_credit(course, allow_unisolated))
         data = results_json(report)
     except (SubmissionError, UsageError) as exc:
         data = not_gradable(f"Your submission could not be graded: {exc.message}"

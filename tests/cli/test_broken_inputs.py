@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 
 import pytest
-from helpers import EXERCISE, ROOT
+from helpers import EXERCISE, ROOT, run_cli
 
 pytestmark = pytest.mark.kernel
 
@@ -16,8 +15,7 @@ ALICE = ROOT / "examples" / EXERCISE / "alice.ipynb"
 
 
 def grader(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "grader", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=300)
+    return run_cli(*args)
 
 
 def test_a_corrupt_gradebook_is_named_with_the_way_out(tmp_path):

@@ -72,7 +72,8 @@ def test_notebook_without_metadata_asks_for_exercise(tmp_path):
 
 
 def test_bad_option_exits_2():
-    assert run_cli("grade", "x", "--exercise", EXERCISE, "--out", "y", "--jobs", "0").returncode == 2
+    proc = run_cli("grade", "x", "--exercise", EXERCISE, "--out", "y", "--jobs", "0")
+    assert proc.returncode == 2
 
 
 def test_list_json_shape():

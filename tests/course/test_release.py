@@ -175,7 +175,8 @@ def _shim_python(folder: Path, log: Path) -> None:
 def test_workflow_run_steps_grade_a_push(bundle, tmp_path):
     repo = tmp_path / "repo"
     shutil.copytree(bundle, repo)
-    shutil.copy(ROOT / "examples" / EXERCISE / "bob.ipynb", repo / "exercises" / f"{EXERCISE}.ipynb")
+    shutil.copy(ROOT / "examples" / EXERCISE / "bob.ipynb",
+                repo / "exercises" / f"{EXERCISE}.ipynb")
     files = {k: tmp_path / k.lower() for k in ("GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY")}
     for f in files.values():
         f.touch()

@@ -21,7 +21,7 @@ import nbformat
 import pytest
 from helpers import ADVERSARIAL, EXERCISE, ROOT, max_score
 
-pytestmark = pytest.mark.kernel
+pytestmark = [pytest.mark.kernel, pytest.mark.sandbox]
 
 EXPECTED = tomllib.loads((ADVERSARIAL / "expected.toml").read_text())
 SECRET = "s3cr3t-token-that-must-not-leak"

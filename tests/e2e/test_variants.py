@@ -27,10 +27,14 @@ def slug(name: str) -> str:
 def build(solution: nbformat.NotebookNode, variant: dict) -> nbformat.NotebookNode:
     nb = nbformat.from_dict(solution)
     for cell in nb.cells:
-        cell.source = "\n".join(l for l in cell.source.splitlines() if "### BEGIN SOLUTION" not in l
-                                and "### END SOLUTION" not in l)
-    cells = [c for c in nb.cells if c.cell_type == "code" and (
-        "question" not in variant or c.metadata.get("grader", {}).get("question") == variant["question"])]
+        cell.source = "\n".join(line for line in cell.source.splitlines()
+                                 if "### BEGIN SOLUTION" not in line
+                                 and "### END SOLUTION" not in line)
+    def asked(cell) -> bool:
+        return ("question" not in variant
+                or cell.metadata.get("grader", {}).get("question") == variant["question"])
+
+    cells = [c for c in nb.cells if c.cell_type == "code" and asked(c)]
     assert cells, f"{variant['name']}: no cell tagged {variant.get('question')!r}"
     if "source" in variant:
         cells[0].source = variant["source"]
@@ -69,7 +73,8 @@ def test_variants_grade_as_expected(path, tmp_path):
         expected = dict.fromkeys(statuses, "passed") | dict(variant.get("expect", {}))
         assert variant["kind"] in ("wrong", "correct")
         if variant["kind"] == "correct":
-            assert not variant.get("expect"), f"{variant['name']}: a correct variant expects no failures"
+            assert not variant.get("expect"), \
+                f"{variant['name']}: a correct variant expects no failures"
         else:
             assert variant.get("expect"), f"{variant['name']}: a wrong variant must break something"
         if statuses != expected:

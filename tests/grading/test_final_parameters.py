@@ -12,7 +12,7 @@ import sys
 import nbformat
 import numpy as np
 import pytest
-from helpers import EXERCISE, ROOT
+from helpers import EXERCISE, ROOT, where_it_can_run
 
 from grader.core.answers import load_answers
 
@@ -21,7 +21,7 @@ FINAL = "\n[grading.parameters]\ndata_seed = 11\n"
 
 
 def grader(*args, cwd=ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "grader", *map(str, args)], cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "grader", *where_it_can_run(args)], cwd=cwd,
                           capture_output=True, text=True, timeout=600)
 
 

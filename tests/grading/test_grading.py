@@ -72,14 +72,15 @@ def test_an_undefined_answer_is_missing_and_its_knock_on_is_an_error(graded_clas
 
 
 def test_broken_file_is_recorded_and_the_batch_goes_on(graded_class):
-    out, proc = graded_class
+    out, _ = graded_class
     report = report_of(out, "broken")
     assert report["score"] == 0
     assert "JSON is broken" in report["questions"][0]["message"]
     db = sqlite3.connect(out / "gradebook.sqlite")
     rows = dict(db.execute("SELECT student, status FROM submissions"))
     assert rows["broken"] == "unreadable"
-    assert {rows[s] for s in ("alice", "bob", "carol", "dan", "eve", "teacher", "modular")} == {"graded"}
+    students = ("alice", "bob", "carol", "dan", "eve", "teacher", "modular")
+    assert {rows[s] for s in students} == {"graded"}
     n_questions = len(report["questions"])
     assert db.execute("SELECT COUNT(*) FROM questions").fetchone()[0] == len(rows) * n_questions
 
@@ -111,11 +112,13 @@ def test_json_report_shape(graded_class):
 
 
 def test_dan_really_numbers_clusters_differently():
-    """Guards the relabelling test above: dan's labels differ from the solution's, same partition."""
+    """Guards the relabelling test above: dan's labels differ from the solution's, same
+    partition."""
     from grader.kernel.execute import run_notebook
 
     def labels(path):
-        return run_notebook(nbformat.read(path, as_version=4), ["y_pred"], []).answers.values["y_pred"]
+        run = run_notebook(nbformat.read(path, as_version=4), ["y_pred"], [])
+        return run.answers.values["y_pred"]
 
     ours = labels(ROOT / "solutions" / f"{EXERCISE}.ipynb")
     dans = labels(ROOT / "examples" / EXERCISE / "dan.ipynb")

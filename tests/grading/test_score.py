@@ -29,21 +29,24 @@ def error(index, ename="ValueError", evalue="bad"):
 
 
 def test_passes_and_fails_on_the_value():
-    assert score_question(QUESTION, execution([], {"inertia": 211.6}), REFERENCE).status == Status.PASSED
+    result = score_question(QUESTION, execution([], {"inertia": 211.6}), REFERENCE)
+    assert result.status == Status.PASSED
     failed = score_question(QUESTION, execution([], {"inertia": 224.07}), REFERENCE)
     assert failed.status == Status.FAILED and failed.score == 0 and "211.6" not in failed.message
 
 
 def test_a_cell_that_timed_out_while_defining_the_answer():
     cells = [CellRun(0, "inertia = slow()", "timeout", error(0, "CellTimeoutError"))]
-    result = score_question(QUESTION, execution(cells, problems={"inertia": Problem("missing", "")}),
+    missing = {"inertia": Problem("missing", "")}
+    result = score_question(QUESTION, execution(cells, problems=missing),
                             REFERENCE)
     assert result.status == Status.TIMEOUT and "cell 1 ran out of time" in result.message
 
 
 def test_cells_not_run_because_of_the_deadline():
     cells = [CellRun(3, "inertia = 1", "not-run")]
-    result = score_question(QUESTION, execution(cells, problems={"inertia": Problem("missing", "")}),
+    missing = {"inertia": Problem("missing", "")}
+    result = score_question(QUESTION, execution(cells, problems=missing),
                             REFERENCE)
     assert result.status == Status.TIMEOUT and "before cell 4" in result.message
 
@@ -57,7 +60,8 @@ def test_a_dead_kernel_is_an_error_of_the_submission():
 def test_the_stub_placeholder_is_missing_not_error():
     cells = [CellRun(2, "# YOUR CODE HERE\nraise NotImplementedError()", "error",
                      error(2, "NotImplementedError", ""), question="q1")]
-    result = score_question(QUESTION, execution(cells, problems={"inertia": Problem("missing", "")}),
+    missing = {"inertia": Problem("missing", "")}
+    result = score_question(QUESTION, execution(cells, problems=missing),
                             REFERENCE)
     assert result.status == Status.MISSING and "not answered yet" in result.message
 
@@ -115,4 +119,5 @@ def test_missing_answer_mentions_only_errors_before_the_question():
              CellRun(6, "use(inertia)", "error", error(6, "NameError"))]
     result = score_question(QUESTION, execution(cells, problems=missing), REFERENCE)
     assert result.status == Status.MISSING
-    assert "cell 2 raised ZeroDivisionError earlier" in result.message and "NameError" not in result.message
+    assert "cell 2 raised ZeroDivisionError earlier" in result.message
+    assert "NameError" not in result.message

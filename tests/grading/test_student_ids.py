@@ -9,11 +9,9 @@ import csv
 import json
 import shutil
 import sqlite3
-import subprocess
-import sys
 
 import pytest
-from helpers import EXERCISE, ROOT
+from helpers import EXERCISE, ROOT, run_cli
 
 from grader.grading.batch import only_batch_in
 from grader.grading.one import student_id
@@ -48,9 +46,7 @@ def graded(tmp_path_factory):
     (subs / "alice").mkdir()
     shutil.copy(ALICE, subs / "alice" / f"{EXERCISE}.ipynb")
     (subs / "mallory").symlink_to(subs / "alice")   # claims alice's work
-    proc = subprocess.run([sys.executable, "-m", "grader", "grade", str(subs), "--exercise",
-                           EXERCISE, "--out", str(out), "--jobs", "2"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=600)
+    proc = run_cli("grade", subs, "--exercise", EXERCISE, "--out", out, "--jobs", 2)
     return top, out, proc
 
 
@@ -94,9 +90,7 @@ def test_a_second_batch_into_the_same_out_is_refused_while_the_first_runs(tmp_pa
     out = tmp_path / "out"
     out.mkdir()
     with only_batch_in(out):   # stands for a batch running right now
-        proc = subprocess.run([sys.executable, "-m", "grader", "grade", str(ALICE),
-                               "--exercise", EXERCISE, "--out", str(out)], cwd=ROOT,
-                              capture_output=True, text=True, timeout=300)
+        proc = run_cli("grade", ALICE, "--exercise", EXERCISE, "--out", out)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "another `grader grade` is writing into" in proc.stderr
     assert not (out / "gradebook.sqlite").exists()

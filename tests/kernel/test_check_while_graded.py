@@ -16,10 +16,8 @@ from helpers import EXERCISE, ROOT
 import grader
 from grader.core.records import Limits
 from grader.kernel.execute import run_notebook
-from grader.kernel.sandbox import bubblewrap
 
-pytestmark = [pytest.mark.kernel,
-              pytest.mark.skipif(bubblewrap() is None, reason="needs bubblewrap")]
+pytestmark = [pytest.mark.kernel, pytest.mark.sandbox]
 
 PACKAGE = Path(grader.__file__).resolve().parent
 USES_CHECK = f'''

@@ -28,7 +28,8 @@ def test_answers_come_back_as_plain_data_only():
         "arr = np.arange(6, dtype=np.float32).reshape(2, 3)\nseries = pd.Series([1.5, 2.5])\n"
         "ints = [3, 1, 2]\nname = 'k-means++'\nnum = np.float64(2.5)\n"
         "km = KMeans(3, n_init=1, random_state=0).fit(np.random.RandomState(0).rand(30, 2))",
-        "class Liar:\n    def __eq__(self, other): return True\n    def __array__(self, *a, **k): raise RuntimeError('no')\nliar = Liar()\n"
+        "class Liar:\n    def __eq__(self, other): return True\n"
+        "    def __array__(self, *a, **k): raise RuntimeError('no')\nliar = Liar()\n"
         "def f(x): return x",
     )
     got = run_notebook(nb, ["arr", "series", "ints", "name", "num", "km", "km.n_clusters",
@@ -37,7 +38,8 @@ def test_answers_come_back_as_plain_data_only():
     assert v["arr"].dtype == np.float32 and v["arr"].shape == (2, 3)
     assert v["series"].tolist() == [1.5, 2.5] and v["ints"].tolist() == [3, 1, 2]
     assert v["name"] == "k-means++" and v["num"] == 2.5 and v["km.n_clusters"] == 3
-    assert v["km"]["class"] == "KMeans" and v["km"]["fitted"] and "cluster_centers_" in v["km"]["learned"]
+    assert v["km"]["class"] == "KMeans" and v["km"]["fitted"]
+    assert "cluster_centers_" in v["km"]["learned"]
     assert v["f"] == CALLABLE
     assert got.problems["liar"].status == "error" and "liar" not in v
     assert got.problems["nothing"].status == "missing"

@@ -18,11 +18,10 @@ import pytest
 
 from grader.core.records import Limits
 from grader.kernel.execute import run_notebook
-from grader.kernel.sandbox import SHM_BYTES, bubblewrap
+from grader.kernel.sandbox import SHM_BYTES
 from grader.kernel.warm import KernelPool
 
-pytestmark = [pytest.mark.kernel,
-              pytest.mark.skipif(bubblewrap() is None, reason="needs bubblewrap")]
+pytestmark = [pytest.mark.kernel, pytest.mark.sandbox]
 
 KEY = 0x47524144  # 'GRAD'
 COMMON = r'''

@@ -13,22 +13,25 @@ from helpers import ROOT
 from grader.core.records import Limits
 from grader.grading import reference
 from grader.kernel.execute import run_notebook
-from grader.kernel.sandbox import bubblewrap
 
-pytestmark = [pytest.mark.kernel,
-              pytest.mark.skipif(bubblewrap() is None, reason="bubblewrap cannot run here")]
+pytestmark = [pytest.mark.kernel, pytest.mark.sandbox]
+
+REPO_PATHS = [str(ROOT / d) for d in ("solutions", "exercises", "examples", "tests",
+                                      "pyproject.toml")]
+CACHE_PATHS = [str(reference.cache_root()), str(Path.home() / ".cache" / "grader" / "references")]
+# Outside the repository when it lives under /tmp (a CI checkout), whose /tmp is private.
+OUTSIDE = str(ROOT / "pyproject.toml") if not str(ROOT).startswith("/tmp/") else "/usr/x"
 
 PROBE = f"""
 import os, socket
 s = socket.socket(); s.settimeout(2)
 network = s.connect_ex(("1.1.1.1", 80))
-repo_visible = any(os.path.exists(p) for p in {[str(ROOT / d) for d in ("solutions", "exercises", "examples", "tests", "pyproject.toml")]!r})
-cache_visible = any(os.path.exists(p) for p in {[str(reference.cache_root()), str(Path.home() / ".cache" / "grader" / "references")]!r})
+repo_visible = any(os.path.exists(p) for p in {REPO_PATHS!r})
+cache_visible = any(os.path.exists(p) for p in {CACHE_PATHS!r})
 mounts = [os.getcwd(), {os.path.realpath(sys.prefix)!r}, {os.path.realpath(sys.base_prefix)!r}]
 tmp_entries = [e for e in os.listdir("/tmp") if not any(m.startswith("/tmp/" + e) for m in mounts)]
 can_write_outside = []
-for target in [{str(ROOT / "pyproject.toml")!r} if not {str(ROOT)!r}.startswith("/tmp/") else "/usr/x",
-               "/usr/pwned", "/pwned", "/etc/pwned"]:
+for target in [{OUTSIDE!r}, "/usr/pwned", "/pwned", "/etc/pwned"]:
     try:
         open(target, "a").close()
         can_write_outside.append(target)

@@ -16,10 +16,9 @@ from helpers import ROOT
 
 from grader.core.records import Limits
 from grader.kernel.execute import run_notebook
-from grader.kernel.sandbox import bubblewrap
 from grader.kernel.warm import KernelPool
 
-pytestmark = [pytest.mark.kernel, pytest.mark.skipif(bubblewrap() is None, reason="needs bubblewrap")]
+pytestmark = [pytest.mark.kernel, pytest.mark.sandbox]
 
 HOSTILE = r'''
 import os, signal, subprocess, numpy, sys

@@ -67,3 +67,18 @@ def test_the_opt_in_is_written_into_the_autograder_zip(tmp_path):
         with zipfile.ZipFile(out) as zf:
             script = zf.read("run_autograder").decode()
         assert ("--allow-unisolated" in script) is wanted
+
+
+def test_without_the_sandbox_a_self_check_runs_and_says_so_but_a_class_is_refused(
+        no_bubblewrap, tmp_path):
+    def grader(*args):
+        return subprocess.run([sys.executable, "-m", "grader", *map(str, args)], cwd=ROOT,
+                              env=no_bubblewrap, capture_output=True, text=True, timeout=600)
+
+    check = grader("check", ALICE)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "Ran unisolated (bubblewrap" in check.stdout and "Score: 13/13" in check.stdout
+    batch = grader("grade", ALICE, "--exercise", EXERCISE, "--out", tmp_path / "out")
+    assert batch.returncode != 0 and not (tmp_path / "out" / "grades.csv").exists()
+    assert "refusing to grade a class unisolated" in batch.stderr
+    assert "apt install bubblewrap" in batch.stderr and "--allow-unisolated" in batch.stderr

@@ -38,7 +38,8 @@ def test_build_writes_setup_run_autograder_and_the_exercise(tmp_path):
     assert {"setup.sh", "run_autograder", f"course/solutions/{EXERCISE}.toml",
             f"course/solutions/{EXERCISE}.ipynb", f"course/exercises/{EXERCISE}.ipynb"} <= names
     assert all(modes[n] & stat.S_IXUSR for n in ("setup.sh", "run_autograder"))
-    assert run_script.startswith("#!/usr/bin/env bash") and f"gradescope run --exercise {EXERCISE}" in run_script
+    assert run_script.startswith("#!/usr/bin/env bash")
+    assert f"gradescope run --exercise {EXERCISE}" in run_script
     assert "pip install -q -r requirements.txt" in setup and "gradescope warm" in setup
     assert requirements.strip() == "grader==0.1.0"
 
@@ -65,6 +66,7 @@ def autograder(tmp_path):
 
 
 @pytest.mark.kernel
+@pytest.mark.sandbox   # for credit: unisolated only by the instructor's opt-in (for_credit tests)
 def test_run_grades_the_submission_into_results_json(autograder):
     shutil.copy(ROOT / "examples" / EXERCISE / "alice.ipynb", autograder / "submission")
     proc = run_cli("gradescope", "run", "--exercise", EXERCISE, "--root", autograder,
