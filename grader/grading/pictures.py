@@ -1,4 +1,4 @@
-"""Pictures for the HTML report, drawn with matplotlib (Agg) and inlined as PNG data URLs.
+"""Pictures for the HTML report, written as SVG (grader/grading/svg.py) and inlined as data URLs.
 
 Three kinds, all optional and never able to break grading (a picture that cannot be drawn is
 left out):
@@ -19,17 +19,18 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
-import io
 from collections.abc import Iterable
 
 import numpy as np
 
 from ..checks.matching import clusters, match_clusters
 from ..core.results import Picture, QuestionResult
+from . import svg
 
 MAX_IMAGE_BYTES = 300 * 1024      # one figure of the student's; larger ones are left out
 MAX_FIGURES = 12                  # the student's figures shown, at most
-MAX_POINTS = 20000                # a scatter with more points is subsampled
+MAX_POINTS = 4000                 # a scatter with more points is subsampled (evenly)
+MAX_RINGS = 1000                  # points that differ, ringed, at most
 MAX_CLUSTERS = 20                 # more clusters than distinct colours: no picture
 NOISE_COLOUR = "#8c8c8c"
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
@@ -150,56 +151,50 @@ def _clusters_picture(name, points, got, expected, project, centres) -> Picture 
     mapping = matched_colours(mine, ref_labels)
     renamed = np.array([mapping[v] for v in mine.tolist()])
     differ = int((renamed != ref_labels).sum())
-    fig, (left, right) = new_figure(2)
+    fig = svg.Figure(2)
+    left, right = fig.panels
+    centre_pairs = _centres(centres, got, expected, project)
+    _share_limits(fig, mine_x, ref_x, *[c for pair in centre_pairs for c in pair[1:]],
+                  names=project.names)
     _scatter(left, mine_x, renamed, differ=renamed != ref_labels)
     _scatter(right, ref_x, ref_labels)
-    _draw_centres(left, right, centres, got, expected, project, mapping)
-    left.set_title(f"Yours: {name}" + (f" ({differ} points differ)" if differ else ""))
-    right.set_title(f"Reference: {name}")
-    _share_limits(left, right, names=project.names)
+    for _, mine_c, ref_c in centre_pairs:
+        left.crosses(mine_c, [_colour(mapping.get(j, j)) for j in range(len(mine_c))])
+        right.crosses(ref_c, [_colour(j) for j in range(len(ref_c))])
+    left.title(f"Yours: {name}" + (f" ({differ} points differ)" if differ else ""))
+    right.title(f"Reference: {name}")
     k = len(set(ref_labels.tolist()) - {-1})
     alt = (f"Two scatter plots of {points} with the same axes. Left, your clustering `{name}` of "
            f"{len(mine)} points in {len(set(mine.tolist()) - {-1})} clusters; right, the "
            f"reference's, in {k} clusters. Colours are matched after renaming the clusters; "
            + (f"{differ} points are in a different cluster and are ringed in black."
               if differ else "every point is in the same cluster."))
-    return Picture(f"Your clusters and the reference's: {name}", alt, png_data_url(fig))
+    return Picture(f"Your clusters and the reference's: {name}", alt, fig.data_url())
 
 
-def _draw_centres(left, right, names, got, expected, project, mapping) -> None:
-    """Centres of a matched_rows answer over the clusters: row j is cluster j's centre, so
-    the student's rows take the colours of their renamed clusters."""
-    for name in names:
-        mine, ref = project(_matrix(got.get(name))), project(_matrix(expected.get(name)))
-        if mine is None or ref is None:
-            continue
-        colours = [_colour(mapping.get(j, j)) for j in range(len(mine))]
-        left.scatter(mine[:, 0], mine[:, 1], marker="X", s=140, c=colours, edgecolors="black",
-                     linewidths=1.2, label=f"{name} (yours)")
-        right.scatter(ref[:, 0], ref[:, 1], marker="X", s=140, c=[_colour(j) for j in
-                      range(len(ref))], edgecolors="black", linewidths=1.2, label=name)
+def _centres(names, got, expected, project) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """(name, student's rows, reference's rows) of matched_rows answers, both in 2-D. Row j is
+    cluster j's centre, so the student's rows take the colours of their renamed clusters."""
+    pairs = [(n, project(_matrix(got.get(n))), project(_matrix(expected.get(n)))) for n in names]
+    return [(n, mine, ref) for n, mine, ref in pairs if mine is not None and ref is not None]
 
 
 def _centres_picture(names, points, got, expected, project) -> Picture | None:
     ref_x = project(_matrix(expected.get(points)))
-    pairs = [(n, project(_matrix(got.get(n))), project(_matrix(expected.get(n)))) for n in names]
-    pairs = [(n, mine, ref) for n, mine, ref in pairs if mine is not None and ref is not None]
+    pairs = _centres(names, got, expected, project)
     if ref_x is None or not pairs:
         return None
-    fig, axes = new_figure(len(pairs))
-    for ax, (name, mine, ref) in zip(axes, pairs):
-        ax.scatter(*_sample(ref_x).T, s=4, c="#c8c8c8", linewidths=0)
-        ax.scatter(ref[:, 0], ref[:, 1], s=160, facecolors="none", edgecolors="#1f77b4",
-                   linewidths=2, label="reference")
-        ax.scatter(mine[:, 0], mine[:, 1], s=70, marker="x", c="#d62728", linewidths=2,
-                   label="yours")
-        ax.set_title(name)
-        ax.legend(loc="best", fontsize=8)
-    _share_limits(*axes, names=project.names)
+    fig = svg.Figure(len(pairs))
+    _share_limits(fig, ref_x, *[c for pair in pairs for c in pair[1:]], names=project.names)
+    for panel, (name, mine, ref) in zip(fig.panels, pairs):
+        panel.dots(_sample(ref_x), ["#c8c8c8"] * len(_sample(ref_x)), size=2.5)
+        panel.rings(ref, radius=8, colour="#1f77b4", width=2, opacity=1)
+        panel.crosses(mine, ["#d62728"] * len(mine), size=5, outline=None)
+        panel.title(name)
     alt = (f"{len(pairs)} scatter plot(s) of {points} in grey with the same axes, one per answer "
            f"({', '.join(n for n, _, _ in pairs)}): your centres as red crosses, the reference's "
            "as blue circles; a cross inside a circle is a centre in the right place.")
-    return Picture("Your centres and the reference's", alt, png_data_url(fig))
+    return Picture("Your centres (red x) and the reference's (blue o)", alt, fig.data_url())
 
 
 def _image_pictures(original: str, checks, got: dict, expected: dict) -> list[Picture]:
@@ -234,84 +229,50 @@ def _image(value) -> np.ndarray | None:
 
 
 def _images_picture(name: str, panels) -> Picture:
-    fig, axes = new_figure(len(panels), height=3.0)
-    for ax, (title, image) in zip(axes, panels):
-        ax.imshow(image, cmap="gray" if image.ndim == 2 else None, interpolation="nearest")
-        ax.set_title(title, fontsize=9)
-        ax.axis("off")
+    fig = svg.Figure(len(panels), width=250, height=230, margin=svg.NO_AXES)
+    for panel, (title, image) in zip(fig.panels, panels):
+        panel.image(image)
+        panel.title(title)
     alt = (f"{len(panels)} images side by side: " + ", ".join(t for t, _ in panels)
            + f" (`{name}`), to compare the colours kept.")
-    return Picture(f"Your image and the original: {name}", alt, png_data_url(fig))
+    return Picture(f"Your image and the original: {name}", alt, fig.data_url())
 
 
 # ---------------------------------------------------------------------------------------------
 # Drawing helpers
 # ---------------------------------------------------------------------------------------------
 
-def new_figure(panels: int, height: float = 3.6, width: float | None = None):
-    """A figure of `panels` axes side by side (inches; 80 dpi keeps the PNGs small)."""
-    # A bare Figure on an Agg canvas: no pyplot, no global backend switched, no window.
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    # Fixed margins, not a layout engine: constrained layout re-measures every tick label
-    # several times, and was most of a report's time in a batch.
-    fig = Figure(figsize=(width or min(4.0 * panels, 12.0), height), dpi=80)
-    FigureCanvasAgg(fig)
-    axes = list(fig.subplots(1, panels, squeeze=False)[0])
-    fig.subplots_adjust(left=0.12 / panels + 0.02, right=0.98, bottom=0.14, top=0.9,
-                        wspace=0.3)
-    return fig, axes
-
-
-def _colours(labels: np.ndarray) -> np.ndarray:
-    """RGBA rows for many labels at once (a list of colour names costs matplotlib a parse per
-    point: most of a picture's time)."""
-    from matplotlib.colors import to_rgba_array
-    palette = to_rgba_array(PALETTE)
-    rows = palette[np.mod(labels, len(PALETTE))]
-    rows[labels == -1] = to_rgba_array([NOISE_COLOUR])[0]
-    return rows
-
-
 def _colour(label: int) -> str:
     return NOISE_COLOUR if label == -1 else PALETTE[label % len(PALETTE)]
 
 
 def _sample(x: np.ndarray) -> np.ndarray:
-    if len(x) <= MAX_POINTS:
-        return x
-    return x[np.random.default_rng(0).choice(len(x), MAX_POINTS, replace=False)]
+    return x[_kept(len(x))]
 
 
-def _scatter(ax, x, labels, differ=None) -> None:
-    keep = np.arange(len(x)) if len(x) <= MAX_POINTS else \
-        np.sort(np.random.default_rng(0).choice(len(x), MAX_POINTS, replace=False))
-    size = 8 if len(keep) <= 2000 else 3
-    ax.scatter(x[keep, 0], x[keep, 1], s=size, c=_colours(labels[keep]), linewidths=0)
+def _scatter(panel, x, labels, differ=None) -> None:
+    keep = _kept(len(x))
+    panel.dots(x[keep], [_colour(v) for v in labels[keep].tolist()],
+               size=4.5 if len(keep) <= 2000 else 2.5)
     if differ is not None and differ[keep].any():
-        wrong = keep[differ[keep]]
-        ax.scatter(x[wrong, 0], x[wrong, 1], s=24, facecolors="none", edgecolors="black",
-                   linewidths=0.6, alpha=0.6)
+        wrong = keep[differ[keep]][:MAX_RINGS]
+        panel.rings(x[wrong], radius=3.5)
 
 
-def _share_limits(*axes, names=None) -> None:
+def _kept(n: int) -> np.ndarray:
+    """Indices of the points drawn: all of them, or an even sample (the same on both sides)."""
+    if n <= MAX_POINTS:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(0).choice(n, MAX_POINTS, replace=False))
+
+
+def _share_limits(fig, *arrays, names=None) -> None:
     """The same limits on every panel, so that left and right can be compared by eye."""
-    lows = np.min([[ax.get_xlim()[0], ax.get_ylim()[0]] for ax in axes], axis=0)
-    highs = np.max([[ax.get_xlim()[1], ax.get_ylim()[1]] for ax in axes], axis=0)
-    for ax in axes:
-        ax.set_xlim(lows[0], highs[0])
-        ax.set_ylim(lows[1], highs[1])
+    bounds = svg.limits(*arrays)
+    for panel in fig.panels:
+        panel.set_limits(*bounds)
         if names:
-            ax.set_xlabel(names[0], fontsize=8)
-            ax.set_ylabel(names[1], fontsize=8)
-        ax.tick_params(labelsize=7)
-
-
-def png_data_url(fig) -> str:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", metadata={"Software": None})
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+            panel.axis_labels(*names)
 
 
 # ---------------------------------------------------------------------------------------------

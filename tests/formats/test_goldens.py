@@ -26,9 +26,9 @@ def normalise(text: str, *folders: Path) -> str:
         text = re.sub(rf"(?<![\d.]){re.escape(value)}(?![\d.])", f"<{name}>", text)
     text = re.sub(r'"duration_s": [\d.]+', '"duration_s": 0', text)
     text = re.sub(r"\d+\.\d s\b", "N s", text)
-    # Inline pictures: their pixels depend on matplotlib's version; test_pictures tests them.
-    text = re.sub(r"data:image/(png|jpeg);base64,[A-Za-z0-9+/=]+", r"data:image/\1;base64,<...>",
-                  text)
+    # Inline pictures: tens of KB of base64 each; tests/grading/test_pictures.py tests them.
+    text = re.sub(r"data:image/(png|jpeg|svg\+xml);base64,[A-Za-z0-9+/=]+",
+                  r"data:image/\1;base64,<...>", text)
     return re.sub(r'"traceback": "(?:[^"\\]|\\.)*"', '"traceback": "<traceback>"', text)
 
 

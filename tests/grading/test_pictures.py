@@ -4,13 +4,18 @@ student's own figures capped and checked (they come from student code)."""
 from __future__ import annotations
 
 import base64
+import struct
+import zlib
+from xml.etree import ElementTree as ET
 
 import numpy as np
 import pytest
 
 from grader.core.records import CellRun, Execution
+from grader.core.results import Picture
 from grader.core.spec import load_spec
 from grader.errors import SpecError
+from grader.grading import svg
 from grader.grading.pictures import (
     MAX_IMAGE_BYTES,
     matched_colours,
@@ -59,7 +64,7 @@ def test_relabelled_clusters_are_drawn_side_by_side_and_hidden_questions_never(t
     labels = np.repeat([0, 1, 2], 20)
     got = {"X": x, "labels": (labels + 1) % 3}
     pictures = question_pictures(spec(tmp_path).question("q1"), got, {"X": x, "labels": labels})
-    assert len(pictures) == 1 and pictures[0].data_url.startswith("data:image/png;base64,")
+    assert len(pictures) == 1 and pictures[0].data_url.startswith("data:image/svg+xml;base64,")
     assert "every point is in the same cluster" in pictures[0].alt
     hidden = spec(tmp_path).question("q1").__class__(**{
         **spec(tmp_path).question("q1").__dict__, "visibility": "hidden"})
@@ -81,3 +86,52 @@ def test_student_figures_are_capped_and_must_really_be_images():
     assert [f.title for f in figures] == ["Your figure, cell 1 (as saved in your notebook)",
                                           "Figures left out"]
     assert "2 figure(s) were left out" in figures[1].note
+
+
+def svg_of(picture) -> ET.Element:
+    assert picture.data_url.startswith("data:image/svg+xml;base64,")
+    return ET.fromstring(base64.b64decode(picture.data_url.split(",", 1)[1]))  # well-formed
+
+
+def test_centres_alone_are_drawn_over_the_data_with_shared_axes(tmp_path):
+    text = SPEC.replace("VIS", "public").replace('check = "same_partition"\n  answer = "labels"',
+                                                  'check = "matched_rows"\n  answer = "means"')
+    (tmp_path / "ex.toml").write_text(text)
+    question = load_spec(tmp_path / "ex.toml", tmp_path, tmp_path).question("q1")
+    x = np.random.default_rng(1).normal(size=(300, 3))
+    means = np.array([[0.0, 0, 0], [1, 1, 1]])
+    [picture] = question_pictures(question, {"X": x, "means": means + 0.1},
+                                  {"X": x, "means": means})
+    root = svg_of(picture)
+    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert "principal component 1" in texts and any("means" in (t or "") for t in texts)
+    assert "red crosses" in picture.alt
+
+
+def test_quantised_images_are_panels_of_real_pngs(tmp_path):
+    text = SPEC.replace("VIS", "public").replace('picture = { points = "X" }',
+                                                  'picture = { image = "image" }').replace(
+        'check = "same_partition"\n  answer = "labels"',
+        'check = "image_quantised"\n  answer = "segmented"\n  max_colours = 8')
+    (tmp_path / "ex.toml").write_text(text)
+    question = load_spec(tmp_path / "ex.toml", tmp_path, tmp_path).question("q1")
+    image = np.random.default_rng(2).integers(0, 256, size=(600, 400, 3)).astype(np.uint8)
+    [picture] = question_pictures(question, {"image": image, "segmented": image // 2},
+                                  {"image": image, "segmented": image})
+    root = svg_of(picture)
+    pngs = [base64.b64decode(e.get("href").split(",", 1)[1])
+            for e in root.iter("{http://www.w3.org/2000/svg}image")]
+    assert len(pngs) == 3 and all(p.startswith(b"\x89PNG\r\n\x1a\n") for p in pngs)
+    width, height = struct.unpack(">II", pngs[0][16:24])
+    assert (width, height) == (134, 200)       # shrunk to at most 240 pixels a side
+    assert zlib.decompress(pngs[0][41:-12])[:1] == b"\0"   # filter byte of the first row
+
+
+def test_text_in_pictures_is_escaped():
+    fig = svg.Figure(1)
+    fig.panels[0].title("</text><script>alert(1)</script>")
+    fig.panels[0].set_limits(0, 1, 0, 1)
+    fig.panels[0].axis_labels("a & b", "<y>")
+    root = svg_of(Picture("t", "a", fig.data_url()))
+    assert not list(root.iter("{http://www.w3.org/2000/svg}script"))
+    assert {"</text><script>alert(1)</script>", "a & b", "<y>"} <= {t.text for t in root.iter()}
