@@ -17,7 +17,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -101,14 +101,15 @@ def _grade_into(out: Path, spec: Exercise, submissions: list[Submission],
         start_batch(db, spec.id, identity)
         jobs = settings.jobs or default_jobs()
         warm = settings.warm and settings.scheduler is None and bool(todo)
+        # our own comparisons run one BLAS thread: same sums whatever the shell says
         with threadpool_limits(limits=1), \
-                warm_kernels(warm, min(jobs, len(todo)), sandbox, spec.solution_path) as kernels:
-            # our own comparisons run one BLAS thread: same sums whatever the shell says
-            reference_answers(spec, grading.parameters, sandbox)   # while the zygotes import
+                warm_kernels(warm, min(jobs, len(todo)), sandbox, spec.solution_path) as kernels, \
+                reference_meanwhile(spec, grading.parameters, sandbox) as reference:
             if on_start:
                 on_start(len(todo))
-            with closing(_results(todo, spec, settings, jobs, kernels)) as results:
-                reports = _record_all(results, db, out, on_result)   # (closing stops workers)
+            results = _results(todo, spec, settings, jobs, kernels, reference)
+            with closing(results):   # (closing stops the workers)
+                reports = _record_all(results, db, out, on_result)
         export_csv(db, spec.id, [q.id for q in spec.questions], out / "grades.csv")
     finally:
         db.close()
@@ -190,16 +191,28 @@ def _has_reports(folder: Path) -> bool:
                for name in REPORTS)
 
 
-def _results(todo, spec, settings: BatchSettings, jobs: int,
-             kernels: KernelPool | None) -> Iterator[tuple]:
-    """(submission, sha256, status, report) for each of `todo`, in the order they finish."""
+@contextmanager
+def reference_meanwhile(spec: Exercise, parameters: dict, sandbox) -> Iterator[Future]:
+    """The reference answers computed in a thread of their own, while the zygotes import and
+    the first submissions run: the workers' own lookups wait for it (grading.reference)."""
+    with ThreadPoolExecutor(1, thread_name_prefix="grader-reference") as one:
+        yield one.submit(reference_answers, spec, parameters, sandbox)
+
+
+def _results(todo, spec, settings: BatchSettings, jobs: int, kernels: KernelPool | None,
+             reference: Future) -> Iterator[tuple]:
+    """(submission, sha256, status, report) for each of `todo`, in the order they finish.
+    Nothing is yielded before `reference` is done: a broken solution stops the batch (its
+    SpecError) before a single row is recorded."""
     if settings.scheduler is not None:
         from .dask_batch import cluster_results  # distributed is an optional extra
+        reference.result()
         yield from cluster_results(todo, spec, find_course(settings.grading.course), settings)
         return
     grading = replace(settings.grading, pool=kernels)
     with local_workers(jobs) as pool:
         futures = {pool.submit(grade_one, sub, spec, grading): (sub, sha) for sub, sha in todo}
+        reference.result()
         for future in as_completed(futures):
             yield (*futures[future], *future.result())
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..core.catalog import get_exercise
@@ -41,9 +42,14 @@ def grade(submission: str | os.PathLike, exercise: str | None = None,
     if not limits.isolate:
         why = "isolation was turned off" if bubblewrap() else isolation_problem()
         notices.append((settings.unisolated_notice or UNISOLATED).format(why=why))
-    reference = reference_for(spec, params, limits)  # a student bundle has no solution
-    execution = run_notebook(nb, spec.extract_names, spec.probes, params, limits,
-                             tuple(spec.spec_path.parent / d for d in spec.data), settings.pool)
+    # The reference (cached, released in a student bundle, or the solution run in a kernel of
+    # its own) is only needed to score: it is found while the submission runs.
+    with ThreadPoolExecutor(1, thread_name_prefix="grader-reference") as one:
+        reference = one.submit(reference_for, spec, params, limits)
+        execution = run_notebook(nb, spec.extract_names, spec.probes, params, limits,
+                                 tuple(spec.spec_path.parent / d for d in spec.data),
+                                 settings.pool)
+        reference = reference.result()
     questions = score_questions(spec, execution, reference)
     questions, figures = with_pictures(spec, nb, execution, reference, questions)
     return Report(

@@ -7,12 +7,15 @@ stale (scikit-learn changed KMeans's n_init default in 1.4); these never do.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..core.answers import Extracted, load_answers, save_answers
@@ -32,13 +35,37 @@ log = logging.getLogger(__name__)
 
 def reference_answers(exercise: Exercise, parameters: dict, limits: Limits) -> Extracted:
     folder = cache_root() / exercise.id / cache_key(exercise, parameters)
-    if (folder / "answers.json").is_file():
-        cached = _verified(folder)
+    cached = _cached(folder)
+    if cached is not None:
+        return cached
+    # One computation per entry: a batch computes the reference while its first submissions
+    # run, and their workers (or another grader on this machine) wait for it here.
+    with _only_one_computing(folder):
+        cached = _cached(folder)
         if cached is not None:
             return cached
-    answers = _compute(exercise, parameters, limits)
-    _store(answers, folder)
-    return answers
+        answers = _compute(exercise, parameters, limits)
+        _store(answers, folder)
+        return answers
+
+
+def _cached(folder: Path) -> Extracted | None:
+    return _verified(folder) if (folder / "answers.json").is_file() else None
+
+
+@contextmanager
+def _only_one_computing(folder: Path) -> Iterator[None]:
+    """An exclusive lock on `<entry>.lock` beside the entry (flock: between processes and
+    between threads alike, released when its holder ends, even killed)."""
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(folder.with_name(f"{folder.name}.lock"), "a+")   # noqa: SIM115
+    except OSError:   # a read-only cache: compute without the lock, as before there was one
+        yield
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 def _verified(folder: Path) -> Extracted | None:

@@ -37,7 +37,7 @@ def test_failing_report_says_what_to_fix_first_with_the_numbers(graded_class):
     assert re.search(r"got 224\.07\d*, expected 211\.59\d*: \|224\.07\d* − 211\.59\d*\| = "
                      r"12\.4\d* &gt; 1e-09 \+ 1e-06 × 211\.59\d* = 0\.000211", html)
     # Bob's clusters next to the reference's, with a text alternative.
-    assert re.search(r'<img src="data:image/png;base64,[^"]+" alt="Two scatter plots of X '
+    assert re.search(r'<img src="data:image/svg\+xml;base64,[^"]+" alt="Two scatter plots of X '
                      r'[^"]*in a different cluster', html)
 
 
