@@ -73,7 +73,7 @@ def attacked(tmp_path_factory):
     env = {**os.environ, "GRADER_TEST_SECRET": SECRET, "AWS_SECRET_ACCESS_KEY": SECRET}
     proc = subprocess.run(
         [sys.executable, "-m", "grader", "grade", str(folder), "--exercise", EXERCISE, "--out",
-         str(out), "--jobs", "2", "--cell-timeout", "8", "--notebook-timeout", "180"],
+         str(out), "--jobs", "2", "--cell-timeout", "4", "--notebook-timeout", "180"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200)
     shutil.rmtree(ANSWERS_PLANTED, ignore_errors=True)
     return out, proc, before
