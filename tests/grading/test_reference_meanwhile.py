@@ -52,7 +52,8 @@ def test_a_broken_solution_stops_the_batch_before_any_row(tmp_path, monkeypatch)
         '"from sklearn.cluster import KMeans', '"raise RuntimeError(\\"broken\\")\\n",\n    '
         '"from sklearn.cluster import KMeans', 1))
     out = tmp_path / "out"
-    proc = run_cli("grade", DEMO, "--exercise", EXERCISE, "--out", out, "--course", course)
+    proc = run_cli("grade", DEMO / "alice.ipynb", DEMO / "bob.ipynb", "--exercise", EXERCISE,
+                   "--out", out, "--course", course, "--jobs", "1")
     assert proc.returncode != 0
     assert f"the solution of '{EXERCISE}' failed in cell" in proc.stderr
     assert "RuntimeError: broken" in proc.stderr and "Traceback" not in proc.stderr
