@@ -16,7 +16,7 @@ from ..core.spec import Exercise
 from ..core.submission import exercise_id_of, load_submission
 from ..errors import UsageError
 from ..kernel.execute import run_notebook
-from ..kernel.sandbox import bubblewrap, isolation_problem
+from ..kernel.sandbox import bubblewrap, hidden_from_others, isolation_problem, kernel_uid
 from .pictures import with_pictures
 from .reference import reference_for
 from .score import score_questions
@@ -94,7 +94,15 @@ def execution_limits(spec: Exercise, settings: GradeSettings = GradeSettings()) 
                          "install bubblewrap, or run without isolation on trusted code only")
     memory = overrides.memory_gib
     resources = ResourceLimits(memory_bytes=int(memory * 2**30)) if memory else ResourceLimits()
-    return Limits(cell_timeout=overrides.cell_timeout or spec.cell_timeout,
-                  notebook_timeout=overrides.notebook_timeout or spec.notebook_timeout,
-                  resources=resources, isolate=available if isolate is None else isolate,
-                  readable=tuple(str(Path(p).resolve()) for p in overrides.readable))
+    limits = Limits(cell_timeout=overrides.cell_timeout or spec.cell_timeout,
+                    notebook_timeout=overrides.notebook_timeout or spec.notebook_timeout,
+                    resources=resources, isolate=available if isolate is None else isolate,
+                    readable=tuple(str(Path(p).resolve()) for p in overrides.readable))
+    if limits.isolate and kernel_uid() is not None:
+        for path in limits.readable:
+            hidden = hidden_from_others(Path(path))
+            if hidden:
+                raise UsageError(f"--data {path}: {hidden} cannot be read by student code, which "
+                                 "runs as an unprivileged user of its own (the grader runs as "
+                                 "root)", f"make it readable to others: chmod -R o+rX {path}")
+    return limits

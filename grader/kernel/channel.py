@@ -28,13 +28,15 @@ HOST_FAULTS = {errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EROFS, errno.ENOMEM}
 class AnswerChannel:
     """A folder in the kernel's working folder, made and held open by the host."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, uid: int | None = None) -> None:
         # Made beside the working folder, where the kernel cannot reach, opened there, then
         # moved in: no moment exists at which student code could swap it before it is held.
         self.path = path
         try:
             staging = tempfile.mkdtemp(prefix=".answers-", dir=path.parent.parent)
             self.fd = os.open(staging, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+            if uid is not None:   # the kernel's own uid (grader run as root) writes into it
+                os.fchown(self.fd, uid, uid)
             os.rename(staging, path)
         except OSError as exc:  # the student cannot touch either folder: this is ours
             raise host_fault(exc, "could not make the folder the answers are written to") \

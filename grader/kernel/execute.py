@@ -299,7 +299,7 @@ def _extract(client, index: int, out: Path, notices: list) -> Extracted | None:
     client.timeout_func = None
     client.timeout = int(EXTRACTION_TIMEOUT)
     cell = client.nb.cells[index]
-    with AnswerChannel(out) as channel:
+    with AnswerChannel(out, getattr(client.km, "uid", None)) as channel:
         try:
             client.execute_cell(cell, index)
             return channel.read()

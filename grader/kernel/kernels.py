@@ -19,7 +19,14 @@ from jupyter_client.asynchronous import AsyncKernelClient
 
 from ..core.environment import GRADING_ENV
 from ..core.records import Limits
-from .sandbox import Cgroup, SandboxedKernelManager, bwrap_args, prlimit_args
+from .sandbox import (
+    Cgroup,
+    SandboxedKernelManager,
+    bwrap_args,
+    hand_over,
+    kernel_uid,
+    prlimit_args,
+)
 
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
                "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
@@ -102,9 +109,13 @@ def _kernel_manager(workdir: Path, limits: Limits, cgroup: Cgroup | None):
     """The kernel's command runs behind its cgroup, rlimits and (if isolated) bubblewrap; it
     talks over Unix sockets in the working folder, so it needs no network at all."""
     prefix = [*(cgroup.join_command() if cgroup else []), *prlimit_args(limits.resources)]
+    uid = kernel_uid() if limits.isolate else None
     if limits.isolate:
-        prefix += bwrap_args(workdir, kernel_env(workdir), extra_ro=limits.readable)
-    return _ipc_manager(workdir, prefix)
+        prefix += bwrap_args(workdir, kernel_env(workdir), extra_ro=limits.readable, uid=uid)
+    km, env = _ipc_manager(workdir, prefix)
+    km.uid = uid
+    hand_over(workdir, uid)
+    return km, env
 
 
 def kernel_env(workdir: Path) -> dict[str, str]:

@@ -21,14 +21,16 @@ import os
 import secrets
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import List, Unicode
+from traitlets import Integer, List, Unicode
 
 from ..core.records import ResourceLimits
 
@@ -88,22 +90,111 @@ def python_paths() -> list[str]:
                               for p in (sys.base_prefix, sys.prefix, package)))
 
 
-def bwrap_args(workdir: Path, env: dict[str, str], extra_ro: tuple[Path, ...] = ()) -> list[str]:
-    args = [bubblewrap() or "bwrap", "--unshare-all", "--die-with-parent", "--clearenv",
+# Run as root, bubblewrap would map the kernel to root in its user namespace, which is root
+# outside too (student code read /etc/shadow). Then the sandbox is made without a user namespace
+# and the kernel started through setpriv as an unprivileged uid of its own, from this range
+# (no account needed; one per sandbox, so processes and files of two kernels never share one).
+KERNEL_UIDS = range(2**20, 2**20 + 2**16)
+NAMESPACES = ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+              "--unshare-cgroup-try"]
+
+
+def kernel_uid() -> int | None:
+    """The uid a new sandbox's kernel runs as when the grader is root, else None (the kernel
+    is the grader's own unprivileged user, mapped into bubblewrap's user namespace)."""
+    if os.geteuid() != 0 or not can_drop_root():
+        return None
+    return KERNEL_UIDS[secrets.randbelow(len(KERNEL_UIDS))]
+
+
+@lru_cache(maxsize=1)
+def can_drop_root() -> bool:
+    path = shutil.which("setpriv")
+    if not path or not bubblewrap():
+        return False
+    probe = [bubblewrap(), *NAMESPACES, "--die-with-parent", "--ro-bind", "/", "/", "--proc",
+             "/proc", "--dev", "/dev", *setpriv_args(KERNEL_UIDS[0]), "true"]
+    try:
+        return subprocess.run(probe, capture_output=True, timeout=20).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def setpriv_args(uid: int) -> list[str]:
+    return [shutil.which("setpriv") or "setpriv", f"--reuid={uid}", f"--regid={uid}",
+            "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--"]
+
+
+def hand_over(folder: Path, uid: int | None) -> None:
+    """Make `folder` (a kernel's working folder, all of it) the kernel's uid's, when it has one:
+    the kernel writes its answers there, and nothing else of the host's is writable to it."""
+    if uid is None:
+        return
+    os.lchown(folder, uid, uid)
+    for root, dirs, files in os.walk(folder):
+        for name in dirs + files:
+            os.lchown(os.path.join(root, name), uid, uid)
+
+
+def hidden_from_others(path: Path, most: int = 10000) -> Path | None:
+    """The first of `path` and what it holds (up to `most` entries) that other users cannot
+    read (or enter, for a folder), or None."""
+    for count, entry in enumerate(_entries(path)):
+        if count >= most:
+            return None
+        mode = os.stat(entry).st_mode
+        need = (stat.S_IROTH | stat.S_IXOTH) if stat.S_ISDIR(mode) else stat.S_IROTH
+        if mode & need != need:
+            return entry
+    return None
+
+
+def _entries(path: Path) -> Iterator[Path]:
+    yield path
+    if path.is_dir():
+        for root, dirs, files in os.walk(path):
+            yield from (Path(root) / name for name in dirs + files)
+
+
+def bwrap_args(workdir: Path, env: dict[str, str], extra_ro: tuple[Path, ...] = (),
+               uid: int | None = None) -> list[str]:
+    """bubblewrap's command line; with `uid`, no user namespace and the command that follows
+    runs as that uid (see KERNEL_UIDS)."""
+    namespaces = ["--unshare-all"] if uid is None else NAMESPACES
+    # Its tmpfs folders belong to root when bubblewrap runs as root: writable to all, sticky.
+    perms = [] if uid is None else ["--perms", "1777"]
+    args = [bubblewrap() or "bwrap", *namespaces, "--die-with-parent", "--clearenv",
             *system_mounts(), "--proc", "/proc", "--dev", "/dev",
             # /dev is a tmpfs of bubblewrap's, as large as half the RAM: read-only but for a
             # capped /dev/shm of its own.
-            "--size", str(SHM_BYTES), "--tmpfs", "/dev/shm", "--remount-ro", "/dev",
-            "--size", str(TMP_BYTES), "--tmpfs", "/tmp", "--bind", str(workdir), str(workdir)]
+            "--size", str(SHM_BYTES), *perms, "--tmpfs", "/dev/shm", "--remount-ro", "/dev",
+            "--size", str(TMP_BYTES), *perms, "--tmpfs", "/tmp",
+            "--bind", str(workdir), str(workdir)]
     # After the private /tmp, or it would hide a venv or data folders that live under /tmp.
-    for path in [*python_paths(), *map(str, extra_ro)]:
+    bound = [*python_paths(), *map(str, extra_ro)]
+    if uid is not None:   # bubblewrap run as root makes the folders above a mount root's only
+        for folder in parent_folders([str(workdir), *bound]):
+            args += ["--perms", "0755", "--dir", folder]
+    for path in bound:
         args += ["--ro-bind", path, path]
     # The sandbox's root is a tmpfs: made read-only, so that files written outside the working
     # folder cannot fill the host's memory.
     args += ["--remount-ro", "/", "--chdir", str(workdir)]
     for name, value in sorted(env.items()):
         args += ["--setenv", name, value]
-    return args + ["--"]
+    return args + ["--", *(setpriv_args(uid) if uid is not None else [])]
+
+
+def parent_folders(paths: list[str]) -> list[str]:
+    """The folders above `paths` that bubblewrap would make itself (not /, /tmp or the
+    system's, which are mounted already), parents first."""
+    found: dict[str, None] = {}
+    for path in paths:
+        for parent in reversed(Path(path).parents[:-1]):   # (the last is /)
+            if str(parent) != "/tmp" and not any(
+                    str(parent) == m or str(parent).startswith(m + "/") for m in SYSTEM_PATHS):
+                found[str(parent)] = None
+    return list(found)
 
 
 def prlimit_args(limits: ResourceLimits) -> list[str]:
@@ -199,8 +290,11 @@ class SandboxedKernelManager(AsyncKernelManager):
     (cgroup, prlimit, bwrap)."""
 
     prefix = List(Unicode(), default_value=[]).tag(config=True)
+    uid = Integer(None, allow_none=True).tag(config=True)  # the kernel's, when not the grader's
 
     def format_kernel_cmd(self, extra_arguments=None):
+        if self.uid is not None:   # written by the host just now; the kernel reads it
+            os.lchown(self.connection_file, self.uid, self.uid)
         return [*self.prefix, *super().format_kernel_cmd(extra_arguments)]
 
     @property

@@ -37,7 +37,16 @@ from ..core.records import Limits, ResourceLimits
 from ..core.submission import load_submission
 from ..errors import InternalError
 from .kernels import kernel_env, kernel_folder, seed_mpl_config
-from .sandbox import SHM_BYTES, TMP_BYTES, Cgroup, SandboxedKernelManager, bwrap_args, python_paths
+from .sandbox import (
+    SHM_BYTES,
+    TMP_BYTES,
+    Cgroup,
+    SandboxedKernelManager,
+    bwrap_args,
+    hand_over,
+    kernel_uid,
+    python_paths,
+)
 
 # What every kernel needs: the kernel itself (and what IPKernelApp.initialize imports on top:
 # debugpy alone is ~0.07 s per kernel) and numpy. matplotlib (~0.45 s with pyplot and a first
@@ -90,9 +99,11 @@ class Zygote:
         self._cgroup = Cgroup.create(ResourceLimits())
         env = kernel_env(self.scratch)
         seed_mpl_config(self.scratch)
+        self.uid = kernel_uid() if isolate else None   # its kernels' too
+        hand_over(self.scratch, self.uid)
         command = [*(self._cgroup.join_command() if self._cgroup else [])]
         if isolate:
-            command += bwrap_args(self.scratch, env, extra_ro=readable)
+            command += bwrap_args(self.scratch, env, extra_ro=readable, uid=self.uid)
         source = Path(__file__).with_name("zygote.py").read_text(encoding="utf-8")
         command += [sys.executable, "-c", source, json.dumps({"preload": preload,
                                                             "warm_up": WARM_UP})]
@@ -144,8 +155,9 @@ class Zygote:
         connection_file, info = write_connection_file(
             str(sockets / "connection.json"), transport="ipc", ip=str(sockets / "k"),
             key=secrets.token_hex(32).encode())
+        hand_over(workdir, self.uid)
         process = self.spawn(connection_file, str(workdir), kernel_env(workdir), resources)
-        return Prepared(workdir, connection_file, info, process, resources)
+        return Prepared(workdir, connection_file, info, process, resources, self.uid)
 
     def spawn(self, connection_file: str, cwd: str, env: dict[str, str],
               resources: ResourceLimits) -> ForkedKernel:
@@ -251,6 +263,7 @@ class Prepared:
     connection_info: dict
     process: ForkedKernel
     resources: ResourceLimits
+    uid: int | None = None    # the kernel's, when the grader runs as root (kernel.sandbox)
 
 
 class ForkedKernel:
@@ -402,4 +415,6 @@ def forked_manager(prepared):
     km.provisioner = ZygoteProvisioner(kernel_id=km.kernel_id or "", kernel_spec=km.kernel_spec,
                                        parent=km)
     km.provisioner.prepared = prepared
+    km.uid = prepared.uid
+    hand_over(prepared.workdir, prepared.uid)   # what the host put there since it was forked
     return km, kernel_env(prepared.workdir)

