@@ -31,6 +31,7 @@ from ..core.spec import Exercise
 from ..errors import InternalError, UsageError
 from ..formats import write_reports
 from ..formats.lms import export_csv
+from ..kernel.leftovers import sweep
 from ..kernel.warm import KernelPool, prewarmed
 from .gradebook import batch_settings, connect, forget, record, recorded, start_batch
 from .one import Submission, grade_one, refuse_unisolated, student_id
@@ -79,6 +80,7 @@ def grade_class(paths: list[str | os.PathLike], exercise: str, out: str | os.Pat
     if settings.scheduler is None:
         refuse_unisolated(grading.isolate, settings.allow_unisolated)
     submissions = discover(paths, spec)
+    sweep()   # what killed batches left in /tmp and the cgroups
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     with only_batch_in(out):

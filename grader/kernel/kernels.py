@@ -19,6 +19,7 @@ from jupyter_client.asynchronous import AsyncKernelClient
 
 from ..core.environment import GRADING_ENV
 from ..core.records import Limits
+from .leftovers import hold, release
 from .sandbox import (
     Cgroup,
     SandboxedKernelManager,
@@ -39,6 +40,7 @@ MPL_DIR = ".matplotlib"
 def cold_kernel(limits: Limits):
     """A new working folder and a kernel started from scratch, in its own cgroup."""
     workdir = Path(tempfile.mkdtemp(prefix="grader-run-"))
+    held = hold(workdir)   # in use: the next grader's sweep leaves it alone
     cgroup = Cgroup.create(limits.resources)
     try:
         yield workdir, lambda: _kernel_manager(workdir, limits, cgroup)
@@ -46,6 +48,7 @@ def cold_kernel(limits: Limits):
         if cgroup:
             cgroup.remove()  # every process the submission started ends here
         shutil.rmtree(workdir, ignore_errors=True)
+        release(held)
 
 
 class ReadyClient(AsyncKernelClient):

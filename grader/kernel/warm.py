@@ -37,6 +37,7 @@ from ..core.records import Limits, ResourceLimits
 from ..core.submission import load_submission
 from ..errors import InternalError
 from .kernels import kernel_env, kernel_folder, seed_mpl_config
+from .leftovers import hold, release
 from .sandbox import (
     SHM_BYTES,
     TMP_BYTES,
@@ -95,6 +96,7 @@ class Zygote:
         self.isolate, self.readable, self.preload = isolate, readable, preload
         # Under /tmp: each kernel gets a fresh /tmp, which hides the whole scratch folder.
         self.scratch = Path(tempfile.mkdtemp(prefix="grader-warm-", dir="/tmp"))
+        self._held = hold(self.scratch)   # in use: the next grader's sweep leaves it alone
         self._lock = threading.Lock()
         self._cgroup = Cgroup.create(ResourceLimits())
         env = kernel_env(self.scratch)
@@ -203,6 +205,7 @@ class Zygote:
             self._cgroup.remove()
         self._stderr.close()
         shutil.rmtree(self.scratch, ignore_errors=True)
+        release(self._held)
 
     def _read(self, doing: str) -> dict:
         line = self._process.stdout.readline()
