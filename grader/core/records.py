@@ -36,6 +36,11 @@ class ResourceLimits:
     cpu_seconds: int = 900           # CPU time of the kernel (its wall-clock limit is lower)
     max_processes: int = 128         # processes and threads the submission may have at once
     max_file_bytes: int = 1 * GiB    # largest file it may write
+    workdir_bytes: int = 1 * GiB     # all it may keep in its working folder at once
+
+
+DISK_ENAME = "DiskQuotaExceeded"   # a cell's error when the kernel was stopped for what its
+                                   # working folder held (grader.kernel.diskwatch)
 
 
 @dataclass(frozen=True)

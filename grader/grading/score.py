@@ -14,7 +14,7 @@ from functools import lru_cache
 from .. import checks as registry
 from ..checks.outcome import Comparison
 from ..core.answers import Extracted, Problem
-from ..core.records import CellRun, Execution
+from ..core.records import DISK_ENAME, CellRun, Execution
 from ..core.results import CheckResult, QuestionResult, Status
 from ..core.spec import CheckSpec, Exercise, Question
 
@@ -138,6 +138,10 @@ def _probe_function(question: Question, name: str) -> str | None:
 def _no_answers(execution: Execution):
     stuck = [r for r in execution.cells if r.status in ("timeout", "not-run")]
     died = [r for r in execution.cells if r.error and r.error.ename == "KernelDied"]
+    full = [r for r in execution.cells if r.error and r.error.ename == DISK_ENAME]
+    if full:
+        return (Status.ERROR, f"the notebook was stopped in cell {full[0].index + 1}, so no "
+                f"answer could be read: {full[0].error.evalue}", full[0].error)
     if died:
         return (Status.ERROR, f"the notebook's Python process died in cell {died[0].index + 1}, "
                 "so no answer could be read; see the cell's error below", died[0].error)

@@ -30,11 +30,13 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from ..core.answers import Extracted
 from ..core.probes import make_inputs
-from ..core.records import CellRun, Execution, Limits
+from ..core.records import DISK_ENAME, CellRun, Execution, Limits
 from ..core.results import CellError
 from ..core.spec import Probe
 from ..errors import InternalError
+from . import diskwatch
 from .channel import HOST_FAULTS, AnswerChannel, channel_path, host_fault
+from .diskwatch import DiskWatch
 from .extract import extraction_cell
 from .kernels import cold_kernel
 from .warm import KernelPool, forked_kernel
@@ -139,14 +141,48 @@ def _run_in(nb, workdir, limits, appended: Appended, manager):
         timed_out.add(cell_index)
         if execute_reply["content"].get("ename") == TIMEOUT_ENAME else None)
     runs, notices, answers = [], [], None
-    with _started(client, env):
+    limit = limits.resources.workdir_bytes
+    with _started(client, env), DiskWatch(workdir, limit, lambda: _kill(client)) as disk:
         _silently(client, SEED_CODE)
         # The notebook's time limit counts the student's code, not the kernel's start-up.
         deadline.at = time.monotonic() + limits.notebook_timeout
         alive = _run_cells(client, nb, appended, runs, notices, deadline.at, limits, timed_out)
         if alive:
             answers = _extract(client, appended.extract, appended.out, notices)
+    if disk.exceeded:
+        runs = [_stopped_for_disk(r, disk.exceeded, limit) for r in runs]
+        notices = [_disk_notice(n, disk.exceeded, limit) for n in notices]
     return [_tagged(r, nb.cells[r.index]) for r in runs], answers, notices
+
+
+def _kill(client) -> None:
+    """Stop the kernel now, from the disk watcher's thread (cold: its sandbox, whose kernel dies
+    with it; warm: the forked kernel's namespace)."""
+    process = getattr(client.km.provisioner, "process", None)
+    if process is not None:
+        with contextlib.suppress(OSError):
+            process.kill()
+
+
+def _disk_notice(notice: str, found: str, limit: int) -> str:
+    if not notice.startswith("The kernel died in cell "):
+        return notice
+    cell = notice.split("cell ", 1)[1].split(";", 1)[0]
+    return (f"The kernel was stopped in cell {cell}: its working folder held {found} "
+            f"({_quota(limit)}); later cells did not run.")
+
+
+def _quota(limit: int) -> str:
+    return f"at most {limit / 2**20:,.0f} MB and {diskwatch.MAX_ENTRIES:,} files"
+
+
+def _stopped_for_disk(run: CellRun, found: str, limit: int) -> CellRun:
+    if not (run.error and run.error.ename == "KernelDied"):
+        return run
+    return dataclasses.replace(run, error=dataclasses.replace(
+        run.error, ename=DISK_ENAME,
+        evalue=f"the kernel was stopped: its working folder held {found} ({_quota(limit)}); "
+               "write less to disk, or delete files you no longer need"))
 
 
 @contextlib.contextmanager

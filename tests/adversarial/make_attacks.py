@@ -165,6 +165,10 @@ for pid in [os.getppid(), 1] + [int(p) for p in os.listdir("/proc") if p.isdigit
 
 DISRUPTIONS = {
     "os_exit": "import os\nos._exit(0)",
+    # The working folder is on the grader's disk: files until the disk is full (a batch crashed,
+    # and an innocent student got 0/13 on --resume).
+    "fill_the_working_folder": "import os\nchunk = os.urandom(2**24)\ni = 0\nwhile True:\n"
+                               "    open(f'junk-{i}', 'wb').write(chunk)\n    i += 1",
     "infinite_loop": "while True:\n    pass",
     "busy_loop_ignoring_interrupts": "while True:\n    try:\n        while True:\n            pass\n    except KeyboardInterrupt:\n        pass",
     "huge_allocation": "import numpy as np\nbig = np.ones(int(50e9 / 8))",

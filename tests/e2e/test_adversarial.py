@@ -142,6 +142,7 @@ def test_messages_say_what_happened(attacked):
         return " ".join(q["message"] for q in json.loads(
             (out / name / "report.json").read_text())["questions"])
     assert "died" in messages("os_exit")
+    assert "its working folder held" in messages("fill_the_working_folder")
     assert "kept running after it was interrupted" in " ".join(json.loads(
         (out / "busy_loop_ignoring_interrupts" / "report.json").read_text())["notices"])
     assert "too large" in messages("huge_answer") or "limit" in messages("huge_answer")
