@@ -175,6 +175,10 @@ def check(notebook, exercise, json_path, html_path, isolate, junit, params, limi
                    "(libraries already imported); --no-warm starts every kernel from scratch.")
 @click.option("--allow-unisolated", is_flag=True,
               help="Grade without the sandbox when it is unavailable (trusted code only).")
+@click.option("--released", type=click.Path(exists=True, file_okay=False),
+              help="Your copy of the student bundle (grader release): each student folder's "
+                   "workflow, specs, references and requirements are compared with it, and "
+                   "changes shown in the reports and the dashboard.")
 @junit_option
 @overrides_option
 @param_option
@@ -182,7 +186,7 @@ def check(notebook, exercise, json_path, html_path, isolate, junit, params, limi
 @course_option
 @reported
 def grade_command(submissions, exercise, out, jobs, resume, fresh, scheduler, warm,
-                  allow_unisolated, junit, overrides, params, limits, course):
+                  allow_unisolated, released, junit, overrides, params, limits, course):
     """Grade a class: every notebook in SUBMISSIONS (files or folders) into a gradebook.
 
     The student id is the file name (alice.ipynb) or, for a file named after the exercise, its
@@ -196,10 +200,11 @@ def grade_command(submissions, exercise, out, jobs, resume, fresh, scheduler, wa
       grader grade submissions/ --exercise kmeans_basics --out graded --resume
       grader grade submissions/ --exercise kmeans_basics --out graded --scheduler tcp://host:8786
       grader grade submissions/ --exercise kmeans_basics --out graded --overrides overrides.csv
+      grader grade classroom-repos/ --exercise kmeans_basics --out graded --released bundle/
     """
     settings = BatchSettings(GradeSettings(parameters=params, limits=limits, course=course),
                              jobs=jobs, allow_unisolated=allow_unisolated, resume=resume,
-                             fresh=fresh, scheduler=scheduler, warm=warm)
+                             fresh=fresh, scheduler=scheduler, warm=warm, released=released)
     result = _grade_and_print(list(submissions), exercise, out, settings)
     if overrides:
         done = export_graded(out, overrides=overrides, reports=result.reports)

@@ -98,6 +98,8 @@ class Report:
     cell_errors: tuple[CellError, ...] = ()
     notices: tuple[str, ...] = ()   # e.g. "ran unisolated", "the kernel died in cell 4"
     pictures: tuple[Picture, ...] = ()  # the student's own figures (HTML only)
+    release_changes: tuple[str, ...] = ()   # files of the course release the student's
+                                            # repository changed (grading.release_check)
 
     @property
     def all_passed(self) -> bool:

@@ -64,3 +64,6 @@ class BatchSettings:
     """A Dask scheduler's address to grade on, instead of local workers."""
     warm: bool = True
     """Fork each kernel from a pre-warmed zygote per worker (else start every kernel cold)."""
+    released: str | None = None
+    """The instructor's copy of the student bundle: each student repository's release files
+    (workflow, specs, references, requirements) are compared with it and changes reported."""

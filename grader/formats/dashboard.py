@@ -39,6 +39,7 @@ class Row:
     duration_s: float
     questions: dict = field(default_factory=dict)    # question id -> (status, score, message)
     notices: tuple = ()
+    release_changes: tuple = ()   # files of the course release the student's repository changed
     link: str = ""
 
     @property
@@ -51,14 +52,15 @@ def write_dashboard(out: str | Path) -> Path:
     out = Path(out)
     rows, exercise, question_ids = read_gradebook(out / "gradebook.sqlite")
     for row in rows:
-        row.notices = _notices(out / row.student / "report.json")
+        row.notices, row.release_changes = _from_report(out / row.student / "report.json")
         if (out / row.student / "report.html").is_file():
             row.link = f"{quote(row.student)}/report.html"
     bins = score_bins(rows)
     html = environment().get_template("dashboard.html.j2").render(
         exercise=exercise, rows=rows, question_ids=question_ids, icons=ICONS, labels=LABELS,
         summary=_summary(rows), questions=question_stats(rows, question_ids),
-        problems=problem_rows(rows), slowest=sorted(rows, key=lambda r: -r.duration_s)[:SLOWEST],
+        problems=problem_rows(rows), tampered=[r for r in rows if r.release_changes],
+        slowest=sorted(rows, key=lambda r: -r.duration_s)[:SLOWEST],
         csv="grades.csv" if (out / "grades.csv").is_file() else None,
         bins=bins, score_axis=score_ticks(bins[-1]["hi"]) if bins else [],
         count_axis=count_ticks(max((b["count"] for b in bins), default=0)))
@@ -88,11 +90,18 @@ def read_gradebook(path: Path) -> tuple[list[Row], str, list[str]]:
     return list(rows.values()), exercise, question_ids
 
 
-def _notices(report: Path) -> tuple[str, ...]:
+def _from_report(report: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(notices, release changes) of a student's report.json, () where it cannot be read."""
     try:
-        return tuple(str(n) for n in json.loads(report.read_text(encoding="utf-8"))["notices"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return ()
+        data = json.loads(report.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return (), ()
+    return _strings(data, "notices"), _strings(data, "release_changes")
+
+
+def _strings(data, key: str) -> tuple[str, ...]:
+    value = data.get(key, ()) if isinstance(data, dict) else ()
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()
 
 
 def _summary(rows: list[Row]) -> dict:

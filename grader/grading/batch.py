@@ -37,6 +37,8 @@ from .gradebook import batch_settings, connect, forget, record, recorded, start_
 from .one import Submission, grade_one, refuse_unisolated, student_id
 from .pipeline import execution_limits, final_parameters
 from .reference import cache_key, reference_answers
+from .release_check import notice as release_notice
+from .release_check import release_changes
 
 SUFFIXES = (".ipynb", ".py")
 REPORTS = ("report.json", "report.html")
@@ -209,14 +211,28 @@ def _results(todo, spec, settings: BatchSettings, jobs: int, kernels: KernelPool
     if settings.scheduler is not None:
         from .dask_batch import cluster_results  # distributed is an optional extra
         reference.result()
-        yield from cluster_results(todo, spec, find_course(settings.grading.course), settings)
+        for sub, sha, status, report in cluster_results(
+                todo, spec, find_course(settings.grading.course), settings):
+            yield sub, sha, status, _with_release_changes(report, sub, settings.released)
         return
     grading = replace(settings.grading, pool=kernels)
     with local_workers(jobs) as pool:
         futures = {pool.submit(grade_one, sub, spec, grading): (sub, sha) for sub, sha in todo}
         reference.result()
         for future in as_completed(futures):
-            yield (*futures[future], *future.result())
+            sub, sha = futures[future]
+            status, report = future.result()
+            yield sub, sha, status, _with_release_changes(report, sub, settings.released)
+
+
+def _with_release_changes(report: Report, sub: Submission, released: str | None) -> Report:
+    if not released or sub.repository is None:
+        return report
+    changes = release_changes(sub.repository, Path(released))
+    if not changes:
+        return report
+    return dataclasses.replace(report, release_changes=changes,
+                               notices=(*report.notices, release_notice(changes)))
 
 
 @contextmanager
@@ -286,9 +302,12 @@ def _from_folder(folder: Path, spec: Exercise) -> list[Submission]:
             found.append(Submission(student_id(sub.name), sub))
             continue
         files = [p for p in sorted(sub.iterdir()) if p.is_file() and p.suffix in SUFFIXES]
+        # A clone of the student bundle (GitHub Classroom) keeps it in exercises/.
+        files += [p for p in (sub / "exercises" / f"{spec.id}{s}" for s in SUFFIXES)
+                  if p.is_file() and not p.is_symlink()]
         preferred = [p for p in files if p.stem == spec.id] or files
         # A student folder without a notebook is graded too: its row says what is missing.
-        found.append(Submission(student_id(sub.name), preferred[0] if preferred else sub))
+        found.append(Submission(student_id(sub.name), preferred[0] if preferred else sub, sub))
     return found
 
 

@@ -34,6 +34,7 @@ def student_id(name: str) -> str:
 class Submission:
     student: str
     path: Path
+    repository: Path | None = None   # the student's own folder, when the class is folders
 
 
 def unisolated_reason(isolate: bool | None, allow_unisolated: bool) -> str | None:
