@@ -19,6 +19,7 @@ import numpy as np
 
 MAX_ARRAY_BYTES = 256 * 2**20     # one answer
 MAX_JSON_BYTES = 16 * 2**20       # all JSON answers together
+MAX_NOTES_BYTES = 2**20           # notes.json
 NPY_NAME = re.compile(r"^a\d+\.npy$")
 CALLABLE = "<callable>"           # a function was defined; probes call it
 
@@ -33,6 +34,8 @@ class Problem:
 class Extracted:
     values: dict = field(default_factory=dict)     # name -> plain value
     problems: dict = field(default_factory=dict)   # name -> Problem
+    notes: dict = field(default_factory=dict)      # name -> str: read from the question's
+                                                   # snapshot, or found only at the end
 
 
 def load_answers(folder: Path | int) -> Extracted:
@@ -62,7 +65,19 @@ def _read_answers(folder: int) -> Extracted:
             values[name] = _value(folder, entry)
         except _NotAValue as problem:
             problems[name] = problem.problem
-    return Extracted(values, problems)
+    return Extracted(values, problems, _notes(folder, set(raw)))
+
+
+def _notes(folder: int, names: set[str]) -> dict[str, str]:
+    """notes.json (written by the kernel beside answers.json; absent before snapshots existed
+    and in caches): plain strings about known names only, each shortened."""
+    try:
+        raw = json.loads(read_regular(folder, "notes.json", MAX_NOTES_BYTES).decode("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(raw, dict):
+        return {}
+    return {k: v[:300] for k, v in raw.items() if k in names and isinstance(v, str)}
 
 
 def read_regular(folder: int, name: str, limit: int) -> bytes:

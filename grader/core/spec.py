@@ -140,6 +140,13 @@ class Exercise:
     def extract_names(self) -> list[str]:
         return list(dict.fromkeys(n for q in self.questions for n in q.extract_names))
 
+    @property
+    def question_names(self) -> dict[str, list[str]]:
+        """Question id -> the names and probed functions its checks read (each is read as it
+        stood after the question's last cell: grader.kernel.execute)."""
+        return {q.id: list(dict.fromkeys([*q.extract_names, *(p.function for p in q.probes)]))
+                for q in self.questions}
+
     def question(self, qid: str) -> Question:
         for q in self.questions:
             if q.id == qid:

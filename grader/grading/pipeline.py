@@ -48,7 +48,7 @@ def grade(submission: str | os.PathLike, exercise: str | None = None,
         reference = one.submit(reference_for, spec, params, limits)
         execution = run_notebook(nb, spec.extract_names, spec.probes, params, limits,
                                  tuple(spec.spec_path.parent / d for d in spec.data),
-                                 settings.pool)
+                                 settings.pool, spec.question_names)
         reference = reference.result()
     questions = score_questions(spec, execution, reference)
     questions, figures = with_pictures(spec, nb, execution, reference, questions)

@@ -115,7 +115,7 @@ def cache_key(exercise: Exercise, parameters: dict) -> str:
 def _compute(exercise: Exercise, parameters: dict, limits: Limits) -> Extracted:
     solution = load_submission(exercise.solution_path)
     execution = run_notebook(solution, exercise.extract_names, exercise.probes, parameters,
-                             limits, _data_files(exercise))
+                             limits, _data_files(exercise), questions=exercise.question_names)
     failed = [r for r in execution.cells if r.status != "ok"]
     if failed:
         first = failed[0]

@@ -9,6 +9,7 @@ out of time (timeout).
 from __future__ import annotations
 
 import ast
+import dataclasses
 from functools import lru_cache
 
 from .. import checks as registry
@@ -23,7 +24,19 @@ NOT_IMPLEMENTED = "NotImplementedError"
 
 def score_questions(exercise: Exercise, execution: Execution,
                     reference: Extracted) -> tuple[QuestionResult, ...]:
-    return tuple(score_question(q, execution, reference) for q in exercise.questions)
+    return tuple(_with_notes(score_question(q, execution, reference), q, execution)
+                 for q in exercise.questions)
+
+
+def _with_notes(result: QuestionResult, question: Question, execution: Execution):
+    """The question's message, plus what the kernel noted about when its answers were read (a
+    name changed by a later cell, or defined only after the question's cells)."""
+    notes = execution.answers.notes if execution.answers else {}
+    said = list(dict.fromkeys(notes[n] for n in question.extract_names + [
+        p.function for p in question.probes] if n in notes))
+    if not said:
+        return result
+    return dataclasses.replace(result, message=f"{result.message}. Note: {'; '.join(said)}.")
 
 
 def score_question(question: Question, execution: Execution,

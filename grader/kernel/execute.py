@@ -37,7 +37,7 @@ from ..errors import InternalError
 from . import diskwatch
 from .channel import HOST_FAULTS, AnswerChannel, channel_path, host_fault
 from .diskwatch import DiskWatch
-from .extract import extraction_cell
+from .extract import extraction_cell, snapshot_call, snapshot_source
 from .kernels import cold_kernel
 from .warm import KernelPool, forked_kernel
 
@@ -82,8 +82,13 @@ def _content_size(content: dict) -> int:
 
 def run_notebook(nb: nbformat.NotebookNode, names: list[str], probes: list[Probe],
                  parameters: dict | None = None, limits: Limits = Limits(),
-                 data_files: tuple[Path, ...] = (), pool: KernelPool | None = None) -> Execution:
+                 data_files: tuple[Path, ...] = (), pool: KernelPool | None = None,
+                 questions: dict[str, list[str]] | None = None) -> Execution:
     """Execute `nb` in a fresh kernel and extract `names` and the probes' outputs.
+
+    `questions` (question id -> the names and probed functions its checks read): each is read
+    as it stood after the last cell tagged with that question (`{"grader": {"question": ID}}`
+    in the cell's metadata), not after the whole notebook; untagged, at the end.
 
     With a `pool` (grader.kernel.warm.KernelPool), the fresh kernel is forked from a pre-warmed
     zygote instead of started cold: same isolation, none of the start-up cost."""
@@ -95,7 +100,7 @@ def run_notebook(nb: nbformat.NotebookNode, names: list[str], probes: list[Probe
         nonce = secrets.token_hex(8)
         requests = _write_probe_inputs(probes, workdir / f".in-{nonce}")
         runs, answers, notices = _run(nb, workdir, names, requests, limits,
-                                      parameters or {}, manager)
+                                      parameters or {}, manager, questions or {})
         return Execution(tuple(runs), answers, tuple(notices), time.monotonic() - started)
 
 
@@ -108,6 +113,8 @@ class Appended:
     parameters: int | None    # index of the injected parameters cell, if any
     extract: int              # index of the extraction cell
     out: Path                 # the folder the extraction cell writes the answers into
+    snapshots: dict[int, list[tuple[str, list[str]]]] = dataclasses.field(default_factory=dict)
+    # cell index -> (question, names) to keep after that cell, the question's last
 
 
 @dataclass
@@ -117,13 +124,43 @@ class Deadline:
     at: float = math.inf
 
 
-def _run(nb, workdir: Path, names, requests, limits, parameters, manager):
+def _run(nb, workdir: Path, names, requests, limits, parameters, manager, questions):
     nb = nbformat.from_dict(nb)
     out = channel_path(workdir)
     student_cells = len(nb.cells)
+    snapshots = _snapshots(nb, questions)
     injected = _append(nb, parameters_cell(parameters)) if parameters else None
-    extract = _append(nb, nbformat.v4.new_code_cell(extraction_cell(names, requests, str(out))))
-    return _run_in(nb, workdir, limits, Appended(student_cells, injected, extract, out), manager)
+    extract = _append(nb, nbformat.v4.new_code_cell(
+        extraction_cell(names, requests, str(out), _first_question(questions, snapshots))))
+    appended = Appended(student_cells, injected, extract, out, snapshots)
+    return _run_in(nb, workdir, limits, appended, manager)
+
+
+def _snapshots(nb, questions: dict[str, list[str]]) -> dict[int, list[tuple[str, list[str]]]]:
+    """cell index -> the questions whose last tagged cell it is, with the heads of their names."""
+    last = {}
+    for index, cell in enumerate(nb.cells):
+        meta = cell.get("metadata", {}).get("grader", {})
+        question = meta.get("question") if isinstance(meta, dict) else None
+        if cell.cell_type == "code" and question in questions:
+            last[question] = index
+    found: dict[int, list[tuple[str, list[str]]]] = {}
+    for question, index in last.items():
+        heads = list(dict.fromkeys(n.split(".")[0] for n in questions[question]))
+        found.setdefault(index, []).append((question, heads))
+    return found
+
+
+def _first_question(questions: dict[str, list[str]], snapshots) -> dict[str, str]:
+    """name -> the first question (in the spec's order) that reads it and has a snapshot: a
+    name several questions read is graded as it stood after the first of them."""
+    kept = {q for entries in snapshots.values() for q, _ in entries}
+    found: dict[str, str] = {}
+    for question, names in questions.items():
+        if question in kept:
+            for name in names:
+                found.setdefault(name, question)
+    return found
 
 
 def _run_in(nb, workdir, limits, appended: Appended, manager):
@@ -144,6 +181,8 @@ def _run_in(nb, workdir, limits, appended: Appended, manager):
     limit = limits.resources.workdir_bytes
     with _started(client, env), DiskWatch(workdir, limit, lambda: _kill(client)) as disk:
         _silently(client, SEED_CODE)
+        if appended.snapshots:
+            _silently(client, snapshot_source())
         # The notebook's time limit counts the student's code, not the kernel's start-up.
         deadline.at = time.monotonic() + limits.notebook_timeout
         alive = _run_cells(client, nb, appended, runs, notices, deadline.at, limits, timed_out)
@@ -232,6 +271,8 @@ def _run_cells(client, nb, appended: Appended, runs, notices, deadline: float, l
             notices.append(lost)
             _mark_not_run(student_cells, index + 1, runs)
             return False
+        for question, heads in appended.snapshots.get(index, ()):
+            _silently(client, snapshot_call(question, heads))
         if index == after:
             client.execute_cell(nb.cells[parameters_index], parameters_index)
     if any(r.status == "not-run" for r in runs):

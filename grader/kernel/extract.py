@@ -17,10 +17,24 @@ def kernel_source() -> str:
     return resources.files(__package__).joinpath("kernel_side.py").read_text(encoding="utf-8")
 
 
-def extraction_cell(names: list[str], probes: list[dict], out_dir: str) -> str:
-    """Source of the cell appended after the student's cells."""
+def snapshot_source() -> str:
+    """Source run silently before the student's first cell: the snapshots' keeper."""
+    return resources.files(__package__).joinpath("kernel_snapshot.py").read_text(
+        encoding="utf-8")
+
+
+def snapshot_call(question: str, heads: list[str]) -> str:
+    """Code run silently after the last cell of `question`: keep `heads` as they are now."""
+    request = json.dumps({"question": question, "heads": heads})
+    return f"__import__('sys').modules['__grader_snapshots__'].take({request!r})"
+
+
+def extraction_cell(names: list[str], probes: list[dict], out_dir: str,
+                    question_of: dict[str, str] | None = None) -> str:
+    """Source of the cell appended after the student's cells. `question_of`: name (or probed
+    function) -> the question whose snapshot holds it."""
     request = json.dumps({"names": names, "probes": probes, "out": out_dir,
-                          "max_bytes": MAX_ARRAY_BYTES})
+                          "max_bytes": MAX_ARRAY_BYTES, "question_of": question_of or {}})
     return f"{kernel_source()}\n__grader_extract__({request!r})\ndel __grader_extract__\n"
 
 

@@ -132,11 +132,32 @@ def __grader_extract__(request_json):
             return {"status": "ok", "kind": "callable"}
         return {"status": "unsupported", "type": type(value).__name__}
 
+    taken = getattr(sys.modules.get("__grader_snapshots__"), "taken", {})
+    notes = {}
+
+    def bound(name, head):
+        """(found, value) of `head` for `name`: as it stood at the end of its question's cells
+        when the host took a snapshot there, else as it stands now."""
+        question = request.get("question_of", {}).get(name)
+        snapshot = taken.get(question) if question else None
+        if snapshot is not None and head in snapshot:
+            original, copied = snapshot[head]
+            if head not in ns or ns[head] is not original:
+                notes[name] = ("`%s` was changed by a later cell; graded as it stood at the end "
+                               "of question %s's cells" % (head, question))
+            return True, copied
+        if head not in ns:
+            return False, None
+        if snapshot is not None:
+            notes[name] = ("`%s` is defined only after question %s's cells; graded as it "
+                           "stands at the end of the notebook" % (head, question))
+        return True, ns[head]
+
     def lookup(name):
         head, *attrs = name.split(".")
-        if head not in ns:
+        found, value = bound(name, head)
+        if not found:
             return {"status": "missing"}
-        value = ns[head]
         for attr in attrs:
             value = getattr(value, attr)
         return encode(value)
@@ -149,8 +170,8 @@ def __grader_extract__(request_json):
 
     def probe(spec):
         np = sys.modules.get("numpy") or __import__("numpy")
-        fn = ns.get(spec["function"])
-        if fn is None:
+        found, fn = bound(spec["function"], spec["function"])
+        if not found or fn is None:
             return {o: {"status": "missing", "function": spec["function"]} for o in spec["outputs"]}
         args = [np.load(p, allow_pickle=False) for p in spec["inputs"]]
         try:
@@ -173,3 +194,5 @@ def __grader_extract__(request_json):
         answers.update(probe(spec))
     with open(os.path.join(out, "answers.json"), "w") as f:
         json.dump(answers, f)
+    with open(os.path.join(out, "notes.json"), "w") as f:
+        json.dump(notes, f)

@@ -210,6 +210,7 @@ down(0)
 
 
 AT_THE_END = {"huge_answer"}  # replaces an answer after the honest code defined it
+TAGGED = {"huge_answer": "q1_fit"}   # ...in a cell of that question, so that it is read
 
 
 def _solution() -> nbformat.NotebookNode:
@@ -219,9 +220,15 @@ def _solution() -> nbformat.NotebookNode:
     return nb
 
 
-def _with_cell(nb: nbformat.NotebookNode, source: str, at: int) -> nbformat.NotebookNode:
+def _with_cell(nb: nbformat.NotebookNode, source: str, at: int,
+               question: str | None = None) -> nbformat.NotebookNode:
+    """`nb` with a cell of `source` inserted at `at`, tagged with `question` if given (answers
+    are read after each question's last tagged cell)."""
     nb = nbformat.from_dict(nb)
-    nb.cells.insert(at, nbformat.v4.new_code_cell(source.strip()))
+    cell = nbformat.v4.new_code_cell(source.strip())
+    if question:
+        cell.metadata["grader"] = {"question": question}
+    nb.cells.insert(at, cell)
     return nb
 
 
@@ -233,7 +240,8 @@ def main() -> None:
     after_setup = 4  # after the data cell: the honest answers come later and must still count
     for name, source in DISRUPTIONS.items():
         at = len(solution.cells) if name in AT_THE_END else after_setup
-        nbformat.write(_with_cell(solution, source, at), HERE / f"{name}.ipynb")
+        nbformat.write(_with_cell(solution, source, at, TAGGED.get(name)),
+                       HERE / f"{name}.ipynb")
     _bad_files()
 
 
