@@ -25,7 +25,7 @@ from .formats.dashboard import write_dashboard
 from .formats.junit import write_junit
 from .grading.batch import default_jobs, grade_class
 from .grading.pipeline import grade
-from .grading.public import with_bundle_notice
+from .grading.public import with_bundle_notice, withheld
 from .progress import progress_for
 
 
@@ -251,16 +251,28 @@ def list_command(as_json, course):
         click.echo(json.dumps([_exercise_dict(e) for e in exercises], indent=2))
         return
     for e in exercises:
-        click.secho(f"{e.id}  ({e.max_score:g} points)  {e.title}", bold=True)
+        held = _withheld(e)
+        total = e.max_score + sum(q["points"] for q in held)
+        click.secho(f"{e.id}  ({total:g} points)  {e.title}", bold=True)
         for q in e.questions:
             click.echo(f"  {q.id:<16} {q.points:>4g} pt  {', '.join(q.answers)}")
+        for q in held:
+            click.echo(f"  {q['id']:<16} {q['points']:>4g} pt  hidden: graded by your "
+                       "instructor")
+
+
+def _withheld(e) -> list[dict]:
+    """A student bundle's hidden questions (stripped from its specs); none in a course."""
+    return withheld(e.spec_path.parent.parent, e.id)["questions"]
 
 
 def _exercise_dict(e) -> dict:
     return {"id": e.id, "title": e.title, "exercise_path": str(e.exercise_path),
             "solution_path": str(e.solution_path), "max_score": e.max_score,
             "questions": [{"id": q.id, "points": q.points, "answers": q.answers}
-                          for q in e.questions]}
+                          for q in e.questions]
+            + [{"id": q["id"], "points": q["points"], "answers": [], "hidden": True}
+               for q in _withheld(e)]}
 
 
 @main.command()

@@ -8,6 +8,7 @@ are cleared; the metadata that tells the grader which exercise a notebook is sta
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 
 import nbformat
@@ -19,14 +20,42 @@ REGION = re.compile(r"^([ \t]*)### BEGIN SOLUTION[^\n]*\n.*?^[ \t]*### END SOLUT
                     re.MULTILINE | re.DOTALL)
 
 
-def make_stub(solution: nbformat.NotebookNode, name: str = "solution") -> nbformat.NotebookNode:
+HIDDEN_NOTE = ("# Hidden question: graded by your instructor. `grader check` and `check()` "
+               "do not show its result.\n")
+
+
+def make_stub(solution: nbformat.NotebookNode, name: str = "solution",
+              hidden: frozenset[str] = frozenset()) -> nbformat.NotebookNode:
+    """The student's stub: solution regions replaced, outputs cleared, and the first cell of
+    each question in `hidden` saying that the instructor grades it."""
     stub = nbformat.from_dict(solution)
+    told: set[str] = set()
     for index, cell in enumerate(stub.cells):
         cell.source = strip_solution(cell.source, f"{name}, cell {index + 1}")
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
+            question = _question_of(cell)
+            if question in hidden and question not in told:
+                cell.source = HIDDEN_NOTE + cell.source
+                told.add(question)
         cell.metadata.pop("execution", None)
     return stub
+
+
+def _question_of(cell) -> str | None:
+    meta = cell.metadata.get("grader", {})
+    return meta.get("question") if isinstance(meta, dict) else None
+
+
+def hidden_questions(spec_path: Path) -> frozenset[str]:
+    """The ids of the spec's hidden questions (read as plain TOML: a spec that does not load
+    is reported by `grader validate`, not here)."""
+    try:
+        data = tomllib.loads(spec_path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return frozenset()
+    return frozenset(q.get("id") for q in data.get("questions", [])
+                     if isinstance(q, dict) and q.get("visibility", "public") != "public")
 
 
 def strip_solution(source: str, where: str = "") -> str:
@@ -41,7 +70,8 @@ def strip_solution(source: str, where: str = "") -> str:
 def stub_text(solution_path: Path) -> str:
     """The stub as it must be written to exercises/ (stable bytes: one source of truth)."""
     solution = nbformat.read(solution_path, as_version=4)
-    return nbformat.writes(make_stub(solution, solution_path.name)) + "\n"
+    hidden = hidden_questions(solution_path.with_suffix(".toml"))
+    return nbformat.writes(make_stub(solution, solution_path.name, hidden)) + "\n"
 
 
 def assign(course: Path) -> list[Path]:

@@ -31,7 +31,7 @@ from ..core.results import CheckResult
 from ..core.spec import Exercise, Question
 from ..errors import UsageError
 from ..kernel.extract import kernel_source
-from .public import public_answers, released_reference
+from .public import public_answers, released_reference, withheld
 
 FRESH_RUN = ("Only this question's public checks ran, on your notebook as it is now. Your grade "
              "comes from a fresh run of the whole notebook by `grader check` or your instructor, "
@@ -99,18 +99,28 @@ def check(question: str, exercise: str | None = None, *, course: str | os.PathLi
         return report
     namespace = namespace if namespace is not None else _caller_namespace()
     spec = _exercise(question, exercise, course, namespace)
-    report = _check(spec, _question(spec, question), namespace)
+    held = _withheld_question(spec, question)
+    report = (CheckReport(spec.id, question, held["title"], "hidden", HIDDEN) if held
+              else _check(spec, _question(spec, question), namespace))
     _display(report)
     return report
+
+
+def _withheld_question(spec: Exercise, question: str) -> dict | None:
+    """A hidden question of a student bundle: stripped from its spec, named in withheld.json."""
+    held = withheld(spec.spec_path.parent.parent, spec.id)["questions"]
+    return next((q for q in held if q.get("id") == question), None)
 
 
 def _exercise(question: str, exercise: str | None, course, namespace: dict) -> Exercise:
     named = exercise or os.environ.get("GRADER_EXERCISE")
     if named:
         return get_exercise(named, course)
-    matches = [e for e in list_exercises(course) if any(q.id == question for q in e.questions)]
+    matches = [e for e in list_exercises(course) if any(q.id == question for q in e.questions)
+               or _withheld_question(e, question)]
     # Several exercises have a "q1_fit": keep those whose names for it this notebook defines.
-    defined = [e for e in matches if all(n in namespace for n in e.question(question).answers)]
+    defined = [e for e in matches if any(q.id == question for q in e.questions)
+               and all(n in namespace for n in e.question(question).answers)]
     for candidates in (matches, defined):
         if len(candidates) == 1:
             return candidates[0]

@@ -120,7 +120,13 @@ def test_bundle_is_a_course_that_checks_public_questions_only(bundle, tmp_path):
     listing = json.loads(run_cli("list", "--json", cwd=bundle, check_exit=0).stdout)
     spec = get_exercise(EXERCISE)
     public = [q.id for q in spec.questions if q.visibility == "public"]
-    assert [q["id"] for q in listing[0]["questions"]] == public
+    hidden = [q.id for q in spec.questions if q.visibility != "public"]
+    assert [q["id"] for q in listing[0]["questions"] if not q.get("hidden")] == public
+    # The student README says `grader list` lists every question: the hidden ones say so.
+    assert [q["id"] for q in listing[0]["questions"] if q.get("hidden")] == hidden
+    text = run_cli("list", cwd=bundle, check_exit=0).stdout
+    assert f"({spec.max_score:g} points)" in text
+    assert all(f"{q}" in text for q in hidden) and "hidden: graded by your instructor" in text
     assert "why" not in (bundle / "solutions" / f"{EXERCISE}.toml").read_text()
     work = tmp_path / "my_work.ipynb"  # a student who got everything right
     shutil.copy(ROOT / "solutions" / f"{EXERCISE}.ipynb", work)
@@ -212,3 +218,13 @@ def test_workflow_run_steps_grade_a_push(bundle, tmp_path):
                     if c.metadata.get("grader", {}).get("question") == question)
         assert json.dumps(cell.source.splitlines()[0])[1:-1] in lines[int(line) - 1]
     assert base64.b64decode(outputs["result"]).decode().startswith('{"version":1,')
+
+
+def test_checking_a_hidden_question_in_the_bundle_says_who_grades_it(bundle):
+    code = ("from grader import check\n"
+            "r = check('q3_scratch', namespace={})\n"
+            "print('STATUS', r.status, r.title)")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=bundle, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "STATUS hidden" in proc.stdout and "graded by your instructor" in proc.stdout
