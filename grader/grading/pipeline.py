@@ -17,6 +17,7 @@ from ..core.submission import exercise_id_of, load_submission
 from ..errors import UsageError
 from ..kernel.execute import run_notebook
 from ..kernel.sandbox import bubblewrap, hidden_from_others, isolation_problem, kernel_uid
+from .hints import with_seed_hints
 from .pictures import with_pictures
 from .reference import reference_for
 from .score import score_questions
@@ -50,7 +51,8 @@ def grade(submission: str | os.PathLike, exercise: str | None = None,
                                  tuple(spec.spec_path.parent / d for d in spec.data),
                                  settings.pool, spec.question_names)
         reference = reference.result()
-    questions = score_questions(spec, execution, reference)
+    questions = with_seed_hints(nb, params, execution,
+                                score_questions(spec, execution, reference))
     questions, figures = with_pictures(spec, nb, execution, reference, questions)
     return Report(
         exercise=spec.id, submission=str(submission),
