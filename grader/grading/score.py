@@ -14,12 +14,15 @@ from functools import lru_cache
 
 from .. import checks as registry
 from ..checks.outcome import Comparison
+from ..checks.toolkit import CHECK_HINT
 from ..core.answers import Extracted, Problem
 from ..core.records import DISK_ENAME, CellRun, Execution
 from ..core.results import CheckResult, QuestionResult, Status
 from ..core.spec import CheckSpec, Exercise, Question
 
 NOT_IMPLEMENTED = "NotImplementedError"
+QUESTION_HINT = ("Check the hyper-parameters this question sets ({params}), the data the model "
+                 "was fitted on, and the steps after it.")
 
 
 def score_questions(exercise: Exercise, execution: Execution,
@@ -55,12 +58,33 @@ def score_question(question: Question, execution: Execution,
     if any(r.check == "grader-error" for r in failed):
         return _result(question, Status.GRADER_ERROR, failed[0].message, checks=results)
     if failed:
+        results = tuple(_specific(r, question) for r in results)
+        failed = _headline_first([r for r in results if not r.passed])
         more = len(failed) - 1
         also = f" ({more} more check{'s' * (more > 1)} of this question failed too)" if more else ""
         return _result(question, Status.FAILED, f"`{failed[0].answer}`: {failed[0].message}{also}",
                        checks=results)
     return _result(question, Status.PASSED, _passed_message(results), checks=results,
                    score=question.points)
+
+
+def _headline_first(failed: list[CheckResult]) -> list[CheckResult]:
+    """The failed check the question's message leads with: a specific diagnosis (a wrong
+    hyper-parameter, a trap) before "values differ", which is often its consequence."""
+    return sorted(failed, key=lambda r: CHECK_HINT in r.message or QUESTION_HINT in r.message)
+
+
+def _specific(result: CheckResult, question: Question) -> CheckResult:
+    """The generic advice of a numeric check, made this question's: the hyper-parameters it
+    sets, when it sets some (their names, not their values: the question gives those)."""
+    if result.passed or CHECK_HINT not in result.message:
+        return result
+    params = list(dict.fromkeys(p for c in question.checks if c.check == "estimator"
+                                for p in c.options.get("params", {})))
+    if not params:
+        return result
+    said = QUESTION_HINT.format(params=", ".join(f"`{p}`" for p in params))
+    return dataclasses.replace(result, message=result.message.replace(CHECK_HINT, said))
 
 
 def run_check(spec: CheckSpec, got: dict, expected: dict) -> CheckResult:
