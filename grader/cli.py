@@ -25,7 +25,7 @@ from .formats.dashboard import write_dashboard
 from .formats.junit import write_junit
 from .grading.batch import default_jobs, grade_class
 from .grading.pipeline import grade
-from .grading.public import with_bundle_notice, withheld
+from .grading.public import released_environment_notice, with_bundle_notice, withheld
 from .progress import progress_for
 
 
@@ -220,6 +220,11 @@ def _grade_and_print(submissions, exercise, out, settings: BatchSettings):
     where = (f"on the Dask cluster at {settings.scheduler}" if settings.scheduler
              else f"with {settings.jobs or default_jobs()} job(s)")
     click.echo(f"Grading {exercise} into {out} {where}...")
+    if settings.released:   # said before the results, and in every report (grading.batch)
+        spec = catalog.get_exercise(exercise, settings.grading.course)
+        versions = released_environment_notice(spec, settings.released)
+        if versions:
+            click.secho(f"note: {versions}", fg="yellow")
     with progress_for() as shown:
         result = grade_class(submissions, exercise, out, settings, on_start=shown.start,
                              on_result=shown.done)

@@ -13,6 +13,21 @@ def environment() -> dict[str, str]:
             "scikit-learn": _version("scikit-learn"), "grader": _version("grader")}
 
 
+# The libraries whose versions the reference answers depend on: numpy (and the OpenBLAS its
+# wheel ships), scipy and scikit-learn compute every number, label and centre the checks compare.
+# A student bundle records them with its released values, pins them in its requirements.txt, and
+# `grader check` / `ci` say when the running ones differ (grader.grading.public). Matplotlib only
+# draws (figure checks count axes and points), pandas is not used by the solutions, and
+# threadpoolctl only sets thread counts (kernels run one BLAS thread whatever it is).
+REFERENCE_PACKAGES = ("numpy", "scipy", "scikit-learn")
+
+
+def reference_environment() -> dict[str, str]:
+    """Python and the versions of REFERENCE_PACKAGES running here."""
+    return {"python": platform.python_version(),
+            **{package: _version(package) for package in REFERENCE_PACKAGES}}
+
+
 def _version(package: str) -> str:
     try:
         return version(package)

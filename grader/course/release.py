@@ -3,13 +3,18 @@
 A bundle is a course folder a student can clone and check their work in:
 
     README.md                    how to work, check and submit (for students)
-    requirements.txt             the install line of the grader
+    requirements.txt             the install line of the grader, and the numpy, scipy and
+                                 scikit-learn versions the reference values were computed
+                                 with, pinned (==)
     .github/workflows/grade.yml  grades every push (GitHub Actions / Classroom)
     exercises/<id>.ipynb         the stubs
     solutions/<id>.toml          the released specs: public questions and public checks only
     references/<id>/             the reference values those public checks compare against
                                  (answers.json + .npy), and withheld.json: the hidden
                                  questions' ids, titles and points, nothing else
+    references/environment.json  the versions the reference values were computed with
+                                 (python, numpy, scipy, scikit-learn): `grader check` and
+                                 `grader ci` say when the running ones differ
 
 No solution notebook, no hidden check and no hidden reference value is in it. Hidden questions
 are stripped from the released spec (a spec with their checks would tell what they test, and
@@ -31,7 +36,14 @@ from ..core.catalog import find_course, list_exercises
 from ..core.spec import Exercise, load_spec
 from ..errors import SpecError, UsageError
 from ..formats.templates import render_to
-from ..grading.public import RELEASED, WITHHELD, withheld, write_released
+from ..grading.public import (
+    RELEASED,
+    WITHHELD,
+    pinned,
+    withheld,
+    write_environment,
+    write_released,
+)
 from ..grading.reference import reference_answers
 from ..platforms.common import install_line
 
@@ -49,13 +61,26 @@ def build_bundle(out: Path, course=None, exercises: list[str] | None = None,
     for spec in chosen:
         reference = reference_answers(spec, spec.parameters, execution_limits(spec))
         _release_exercise(spec, reference, out)
+    # The references were computed here (or cached under these versions: the cache key holds
+    # them): record the versions beside them and pin them for students and the workflow.
+    recorded = write_environment(out)
     install = install_line(install, wheel, out)
-    (out / "requirements.txt").write_text(install + "\n", encoding="utf-8")
+    (out / "requirements.txt").write_text(requirements(install, recorded), encoding="utf-8")
     context = {"exercises": [load_released(out, s.id) for s in chosen],
-               "withheld": {s.id: withheld(out, s.id) for s in chosen}, "install": install}
+               "withheld": {s.id: withheld(out, s.id) for s in chosen}, "install": install,
+               "pins": pinned(recorded),
+               "python": ".".join(recorded["python"].split(".")[:2])}
     render_to("bundle/README.md.j2", out / "README.md", **context)
     render_to("bundle/grade.yml.j2", out / WORKFLOW, **context)
     return out
+
+
+def requirements(install: str, recorded: dict[str, str]) -> str:
+    """requirements.txt: the grader, and the libraries the answers depend on pinned to the
+    versions the reference values were computed with (other versions can move an answer out
+    of a tolerance; `grader check` says so when they differ)."""
+    return "\n".join([install, "# The versions the reference values in references/ were "
+                       "computed with (grader release):", *pinned(recorded)]) + "\n"
 
 
 def _choose(available: list[Exercise], wanted: list[str] | None) -> list[Exercise]:

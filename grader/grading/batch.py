@@ -36,6 +36,7 @@ from ..kernel.warm import KernelPool, prewarmed
 from .gradebook import batch_settings, connect, forget, record, recorded, start_batch
 from .one import Submission, grade_one, refuse_unisolated, student_id
 from .pipeline import execution_limits, final_parameters
+from .public import released_environment_notice
 from .reference import cache_key, reference_answers
 from .release_check import notice as release_notice
 from .release_check import release_changes
@@ -208,11 +209,15 @@ def _results(todo, spec, settings: BatchSettings, jobs: int, kernels: KernelPool
     """(submission, sha256, status, report) for each of `todo`, in the order they finish.
     Nothing is yielded before `reference` is done: a broken solution stops the batch (its
     SpecError) before a single row is recorded."""
+    # The reference is computed here: if the release students checked against was computed
+    # with other library versions, every graded report says so, first.
+    versions = released_environment_notice(spec, settings.released)
     if settings.scheduler is not None:
         from .dask_batch import cluster_results  # distributed is an optional extra
         reference.result()
         for sub, sha, status, report in cluster_results(
                 todo, spec, find_course(settings.grading.course), settings):
+            report = _with_notice(report, versions if status == "graded" else None)
             yield sub, sha, status, _with_release_changes(report, sub, settings.released)
         return
     grading = replace(settings.grading, pool=kernels)
@@ -222,7 +227,12 @@ def _results(todo, spec, settings: BatchSettings, jobs: int, kernels: KernelPool
         for future in as_completed(futures):
             sub, sha = futures[future]
             status, report = future.result()
+            report = _with_notice(report, versions if status == "graded" else None)
             yield sub, sha, status, _with_release_changes(report, sub, settings.released)
+
+
+def _with_notice(report: Report, notice: str | None) -> Report:
+    return dataclasses.replace(report, notices=(notice, *report.notices)) if notice else report
 
 
 def _with_release_changes(report: Report, sub: Submission, released: str | None) -> Report:

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..core.answers import Extracted, load_answers, save_answers
-from ..core.environment import environment
+from ..core.environment import environment, reference_environment
 from ..core.probes import make_inputs
 from ..core.records import Limits
 from ..core.spec import Exercise
@@ -103,7 +103,9 @@ def cache_key(exercise: Exercise, parameters: dict) -> str:
     digest = hashlib.sha256()
     for path in (exercise.solution_path, exercise.spec_path):
         digest.update(Path(path).read_bytes())
-    digest.update(json.dumps([parameters, environment(), kernel_source()], sort_keys=True,
+    # environment() names numpy and scikit-learn; reference_environment() adds scipy
+    versions = {**environment(), **reference_environment()}
+    digest.update(json.dumps([parameters, versions, kernel_source()], sort_keys=True,
                              default=str).encode())
     # The probes' inputs, not just their names: a changed generator must not reuse old answers.
     for probe in exercise.probes:
