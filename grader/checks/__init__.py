@@ -53,6 +53,7 @@ from .numeric import at_least, at_most, close, dtype_kind, in_range, monotonic, 
 from .outcome import DETAIL_LIMIT, Comparison, Outcome, Reject
 from .registry import (
     CHECKS,
+    GATES,
     REFERENCE_USE,
     RULES,
     check_options,
@@ -64,7 +65,7 @@ from .registry import (
 from .rules import consistent
 
 __all__ = [  # the registry, the generic checks, and the modules that register checks
-    "CHECKS", "DETAIL_LIMIT", "REFERENCE_USE", "RULES", "Comparison", "Outcome", "Reject",
+    "CHECKS", "DETAIL_LIMIT", "GATES", "REFERENCE_USE", "RULES", "Comparison", "Outcome", "Reject",
     "at_least", "at_most",
     "check_options", "close", "clusterfit", "consistent", "dtype_kind", "equal", "equality",
     "estimator", "estimators", "faces", "get_check", "in_range", "matched_rows", "matching",

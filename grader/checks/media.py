@@ -69,7 +69,7 @@ def _count_problems(fig: dict, ref: dict | None, min_axes, scatter_points, min_l
     return problems
 
 
-@register("figure")
+@register("figure", gate=True)
 def figure(got, expected, *, min_axes=1, axis_labels=True, title=False, scatter_points=None,
            min_lines=0, images=None, legend=False) -> Outcome:
     """A plot exists and shows what was asked: enough axes, labels (and titles if asked), a

@@ -8,6 +8,8 @@ takes its default from the dtypes (`default_tolerances`).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .outcome import Comparison, Outcome, Reject, num
@@ -137,31 +139,74 @@ def close(got, expected, *, rtol=None, atol=None, equal_nan=True) -> Outcome:
 # ---------------------------------------------------------------------------------------------
 
 
+# What a value too good to be true usually means, when the spec does not say (`likely_cause`).
+TOO_HIGH_CAUSE = ("a model scored on the data it was trained on scores too well: was it scored "
+                  "on the training data, or fitted on the test (or validation) data?")
+TOO_LOW_CAUSE = ("a cost measured on less data than asked is too low: was it computed on a part "
+                 "of the data (a batch, a subset) only?")
+
+
+def _suspicion(value: float, wanted: float, gap, likely_cause, above: bool) -> Outcome | None:
+    """A failed Outcome when `value` lies beyond `wanted` by more than `gap`, on the side no
+    correct answer reaches (`above` the reference for a quality, below it for a cost)."""
+    if gap is None:
+        return None
+    option = "suspicious_above" if above else "suspicious_below"
+    if isinstance(gap, bool) or not isinstance(gap, (int, float)) or not 0 <= gap < math.inf:
+        raise Reject(f"This check is misconfigured: `{option}` must be a number >= 0. Please tell "
+                     "your instructor.")
+    limit = wanted + gap if above else wanted - gap
+    if (value <= limit) if above else (value >= limit):
+        return None
+    if likely_cause is not None and not isinstance(likely_cause, str):
+        raise Reject("This check is misconfigured: `likely_cause` must be a sentence. Please "
+                     "tell your instructor.")
+    side = "higher" if above else "lower"
+    cause = likely_cause or (TOO_HIGH_CAUSE if above else TOO_LOW_CAUSE)
+    return Outcome(False, f"Your value {num(value)} is {side} than a correct answer can be: it "
+                          f"should be at most {gap:g} {'above' if above else 'below'} the "
+                          f"reference solution's value. {cause[:1].upper()}{cause[1:]}",
+                   f"need got {'<=' if above else '>='} expected {'+' if above else '-'} {option} "
+                   f"with {option}={gap:g}; got {num(value)}, expected {num(wanted)}, "
+                   f"bound {num(limit)}")
+
+
 @register("at_least")
-def at_least(got, expected, *, margin=0.0, rtol=0.0) -> Outcome:
-    """Scalar quality at least the reference's: got >= expected - margin - rtol * |expected|."""
+def at_least(got, expected, *, margin=0.0, rtol=0.0, suspicious_above=None,
+             likely_cause=None) -> Outcome:
+    """Scalar quality at least the reference's: got >= expected - margin - rtol * |expected|.
+    With `suspicious_above`, also at most expected + suspicious_above: a value that much better
+    than the reference's is a mistake (an accuracy scored on the training data, a model fitted
+    on the test set), said with `likely_cause` (default: TOO_HIGH_CAUSE)."""
     value, wanted = scalar(got), reference(scalar, expected)
     bound = wanted - margin - rtol * abs(wanted)
     detail = (f"need got >= expected - margin - rtol*|expected| with margin={margin:g}, "
               f"rtol={rtol:g}; got {num(value)}, expected {num(wanted)}, bound {num(bound)}")
-    if value >= bound:
-        return Outcome(True, "Your value is at least what the reference solution requires.", detail)
-    return Outcome(False, "Your value is lower than the reference solution allows. " + CHECK_HINT,
-                   detail)
+    if value < bound:
+        return Outcome(False, "Your value is lower than the reference solution allows. "
+                       + CHECK_HINT, detail)
+    if too_good := _suspicion(value, wanted, suspicious_above, likely_cause, above=True):
+        return too_good
+    return Outcome(True, "Your value is at least what the reference solution requires.", detail)
 
 
 @register("at_most")
-def at_most(got, expected, *, margin=0.0, rtol=0.0) -> Outcome:
+def at_most(got, expected, *, margin=0.0, rtol=0.0, suspicious_below=None,
+            likely_cause=None) -> Outcome:
     """Scalar cost at most the reference's: got <= expected + margin + rtol * |expected|
-    (e.g. inertia within 0.1% of the reference with rtol=0.001)."""
+    (e.g. inertia within 0.1% of the reference with rtol=0.001). With `suspicious_below`, also
+    at least expected - suspicious_below: a cost that much lower than the reference's is a
+    mistake, said with `likely_cause` (default: TOO_LOW_CAUSE)."""
     value, wanted = scalar(got), reference(scalar, expected)
     bound = wanted + margin + rtol * abs(wanted)
     detail = (f"need got <= expected + margin + rtol*|expected| with margin={margin:g}, "
               f"rtol={rtol:g}; got {num(value)}, expected {num(wanted)}, bound {num(bound)}")
-    if value <= bound:
-        return Outcome(True, "Your value is at most what the reference solution allows.", detail)
-    return Outcome(False, "Your value is higher than the reference solution allows. " + CHECK_HINT,
-                   detail)
+    if value > bound:
+        return Outcome(False, "Your value is higher than the reference solution allows. "
+                       + CHECK_HINT, detail)
+    if too_good := _suspicion(value, wanted, suspicious_below, likely_cause, above=False):
+        return too_good
+    return Outcome(True, "Your value is at most what the reference solution allows.", detail)
 
 
 def _shape_text(shape) -> str:
@@ -174,7 +219,7 @@ def _shape_matches(actual: tuple, wanted) -> bool:
                                               for a, w in zip(actual, wanted))
 
 
-@register("shape", reference="shape")
+@register("shape", reference="shape", gate=True)
 def shape(got, expected, *, shape=None) -> Outcome:
     """got's array shape equals `shape` (a list; -1 means any size) or, if not given, expected's."""
     actual = any_array(got).shape
@@ -185,7 +230,7 @@ def shape(got, expected, *, shape=None) -> Outcome:
                    f"expected {wanted}, got {actual}")
 
 
-@register("dtype_kind", reference=None)
+@register("dtype_kind", reference=None, gate=True)
 def dtype_kind(got, expected, *, kind) -> Outcome:
     """got's numpy dtype kind (np.asarray(got).dtype.kind) is one of the letters in `kind`, e.g.
     "iu" for integers or "f" for floats."""
@@ -199,7 +244,7 @@ def dtype_kind(got, expected, *, kind) -> Outcome:
                           f"{dtype} (kind {dtype.kind!r}). Convert with .astype(...) if needed.")
 
 
-@register("in_range", reference=None)
+@register("in_range", reference=None, gate=True)
 def in_range(got, expected, *, low=None, high=None) -> Outcome:
     """All values within [low, high] (a bound of None is open); NaN is never in range."""
     values = numeric(got).astype(np.float64)
@@ -218,7 +263,7 @@ def in_range(got, expected, *, low=None, high=None) -> Outcome:
     return Outcome(False, say(None, "; ".join(parts)) + ".", detail)
 
 
-@register("monotonic", reference=None)
+@register("monotonic", reference=None, gate=True)
 def monotonic(got, expected, *, direction="decreasing", strict=False) -> Outcome:
     """A 1-D sequence is increasing or decreasing (strictly if `strict`); NaN fails."""
     if direction not in ("increasing", "decreasing"):

@@ -17,6 +17,10 @@ RULES: dict[str, Callable[..., Outcome]] = {}
 # (only its shape), or None (nothing: properties of the student's answer alone). A student
 # bundle releases reference values only for checks that compare with them.
 REFERENCE_USE: dict[str, str | None] = {}
+# Checks of an answer's form (its shape, range, order, relation to other answers, a figure
+# drawn): any answer that looks right meets them, so by default they earn no points of their
+# own; they guard the scored checks of the same answers (grader.core.spec, "points").
+GATES: set[str] = set()
 
 
 def guarded(fn: Callable[..., Outcome]) -> Callable[..., Outcome]:
@@ -38,15 +42,18 @@ def guarded(fn: Callable[..., Outcome]) -> Callable[..., Outcome]:
     return run
 
 
-def register(name: str, reference: str | None = "values"):
+def register(name: str, reference: str | None = "values", gate: bool = False):
     """Decorator adding a check to CHECKS under `name`; the registered function never raises on
     odd answers, but a bad option (unknown name, missing required option) raises TypeError.
-    `reference` says what it reads of the expected answer (see REFERENCE_USE)."""
+    `reference` says what it reads of the expected answer (see REFERENCE_USE); `gate` that it
+    checks an answer's form (see GATES)."""
 
     def decorate(fn):
         if name in CHECKS:
             raise ValueError(f"check {name!r} is already registered")
         REFERENCE_USE[name] = reference
+        if gate:
+            GATES.add(name)
         signature = inspect.signature(fn)
         safe = guarded(fn)
 

@@ -18,7 +18,7 @@ from .toolkit import describe, invalid_indices, labels, plural, role, role_scala
 LOW_PRECISION_RTOL = 1e-4        # floor on consistency-rule rtol when an input is float32/float16
 
 
-@register("consistent", reference=None)
+@register("consistent", reference=None, gate=True)
 def consistent(got, expected, *, rule, rtol=1e-6, atol=1e-6) -> Outcome:
     """The student's own answers agree with each other according to RULES[rule]. `got` is a dict
     {role: value}; `expected` is ignored. Rules get (inputs, rtol, atol)."""

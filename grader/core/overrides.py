@@ -87,7 +87,7 @@ def apply_overrides(report: Report, student: str, overrides: tuple[Override, ...
                       for q in report.questions)
     notices = tuple(f"{OVERRIDE_NOTICE}: {o.question} set to {o.points:g}/"
                     f"{_max_of(report, o.question):g} ({o.reason})" for o in mine.values())
-    return replace(report, questions=questions, score=sum(q.score for q in questions),
+    return replace(report, questions=questions, score=round(sum(q.score for q in questions), 2),
                    notices=report.notices + notices)
 
 

@@ -31,6 +31,9 @@ class CheckResult:
     detail: str = ""      # numbers (expected vs got); shown only for public checks
     visibility: str = "public"
     comparison: Comparison = NO_DETAIL   # the detail's numbers as fields; public checks only
+    points: float = 0.0       # what it earned: its share when it passed (and its gates did)
+    max_points: float = 0.0   # its share of the question's points; 0 for a gate (a check of
+                              # form that guards the scored checks of the same answers)
 
     def __post_init__(self):
         comparison = self.comparison

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import SpecError
@@ -21,10 +21,12 @@ VISIBILITIES = {"public", "hidden"}
 TOP_KEYS = {"schema_version", "id", "title", "chapter_tasks", "seed", "execution",
             "parameters", "questions", "data", "grading"}
 GRADING_KEYS = {"parameters"}   # [grading]: how final grades differ from self-checks
-QUESTION_KEYS = {"id", "title", "points", "visibility", "hint", "checks", "probes", "picture"}
+QUESTION_KEYS = {"id", "title", "points", "visibility", "hint", "checks", "probes", "picture",
+                 "scoring"}
+SCORINGS = {"per-check", "all-or-nothing"}
 PICTURE_KEYS = {"points", "image"}   # answers drawn in the HTML report (grader.grading.pictures)
 CHECK_KEYS = {"check", "answer", "companions", "inputs", "why", "hint", "visibility",
-              "traps"}
+              "traps", "points", "carry_forward"}
 PROBE_KEYS = {"function", "inputs", "seed", "options", "outputs"}
 EXECUTION_KEYS = {"cell_timeout", "notebook_timeout"}
 # Numeric options a check may take, and the interval each must lie in (None: unbounded). A
@@ -51,6 +53,16 @@ class Trap:
 
 
 @dataclass(frozen=True)
+class CarryForward:
+    """Error carried forward: the answer is also right when it equals what `derive` (a function
+    of grader.checks.derive) computes from the student's own `inputs` (role -> answer name)."""
+
+    derive: str
+    inputs: dict
+    options: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class CheckSpec:
     check: str
     answer: str | None                  # the student's answer the check looks at
@@ -61,11 +73,21 @@ class CheckSpec:
     hint: str = ""
     visibility: str = "public"
     traps: tuple[Trap, ...] = ()
+    # Its share of the question's points (resolved by _share_points: the spec's `points`, or an
+    # even share); 0 for a gate, a check of form that guards the scored checks of its answers.
+    points: float = 0.0
+    gate: bool = False
+    carry: CarryForward | None = None
 
     @property
     def answer_names(self) -> list[str]:
         names = [self.answer] if self.answer else []
         return names + [c.answer for c in self.companions] + list(self.inputs.values())
+
+    @property
+    def carry_names(self) -> list[str]:
+        """Earlier answers a carried-forward value is derived from (read, never required)."""
+        return list(self.carry.inputs.values()) if self.carry else []
 
 
 @dataclass(frozen=True)
@@ -91,6 +113,14 @@ class Question:
     # What the report may draw: {"points": "X"} (the data clusters and centres are drawn on) or
     # {"image": "image"} (the original of a quantised image). Public questions only.
     picture: dict = field(default_factory=dict)
+    # "per-check": each check earns its points (partial credit); "all-or-nothing": the
+    # question's points only when every check passes.
+    scoring: str = "per-check"
+
+    def guards(self, check: CheckSpec) -> list[CheckSpec]:
+        """The gates a scored check needs: those that look at one of its answers."""
+        names = set(check.answer_names)
+        return [g for g in self.checks if g.gate and names & set(g.answer_names)]
 
     @property
     def answers(self) -> list[str]:
@@ -105,7 +135,8 @@ class Question:
     def extract_names(self) -> list[str]:
         """What to read from the kernel (attribute paths included), probe outputs excluded."""
         produced = {o for p in self.probes for o in p.outputs}
-        names = [n for c in self.checks for n in c.answer_names if n not in produced]
+        names = [n for c in self.checks for n in c.answer_names + c.carry_names
+                 if n not in produced]
         return list(dict.fromkeys(names + list(self.picture.values())))
 
 
@@ -233,13 +264,53 @@ def _question(raw: dict, where: _Where, index: int) -> Question:
     visibility = raw.get("visibility", "public")
     if visibility not in VISIBILITIES:
         raise here.fail("visibility", f"expected one of {sorted(VISIBILITIES)}, got {visibility!r}")
+    scoring = raw.get("scoring", "per-check")
+    if scoring not in SCORINGS:
+        raise here.fail("scoring", f"expected one of {sorted(SCORINGS)}, got {scoring!r}")
     checks = tuple(_check(c, here, visibility) for c in _list(raw, "checks", here))
     if not checks:
         raise here.fail("checks", "a question needs at least one [[questions.checks]] table")
     probes = tuple(_probe(p, here) for p in raw.get("probes", []))
     return Question(id=qid, title=raw.get("title", qid), points=float(points),
-                    visibility=visibility, hint=raw.get("hint", ""), checks=checks, probes=probes,
-                    picture=_picture(raw.get("picture", {}), here, visibility))
+                    visibility=visibility, hint=raw.get("hint", ""),
+                    checks=_share_points(checks, float(points), scoring, here), probes=probes,
+                    picture=_picture(raw.get("picture", {}), here, visibility), scoring=scoring)
+
+
+def _share_points(checks: tuple[CheckSpec, ...], total: float, scoring: str,
+                  where: _Where) -> tuple[CheckSpec, ...]:
+    """Each check's points: the spec's own, else an even share (in hundredths, so every output
+    shows the same sums) of what the explicit ones leave. A check of form (registry GATES)
+    without points is a gate worth nothing itself, unless no scored check shares its answers
+    (then it is the only check of them, and scored)."""
+    explicit = [c for c in checks if c.points]
+    if explicit and scoring == "all-or-nothing":
+        raise where.fail("checks.points", "points on a check need per-check scoring",
+                         "remove scoring = \"all-or-nothing\" or the checks' points")
+    gates = {i for i, c in enumerate(checks) if not c.points and _is_gate_kind(c)
+             and _shares_answers(c, [d for d in checks if not _is_gate_kind(d) or d.points])}
+    left = total - sum(c.points for c in explicit)
+    shared = [i for i, c in enumerate(checks) if i not in gates and not c.points]
+    if left < -1e-9 or (not shared and left > 1e-9):
+        raise where.fail("checks.points", f"the checks' points add up to "
+                         f"{sum(c.points for c in explicit):g}, the question is worth {total:g}",
+                         "make them add up, or leave some checks without points to share the rest")
+    cents, shares = round(max(left, 0) * 100), {}
+    for k, i in enumerate(shared):
+        shares[i] = (cents // len(shared) + (k < cents % len(shared))) / 100
+    return tuple(replace(c, gate=i in gates, points=c.points or shares.get(i, 0.0))
+                 for i, c in enumerate(checks))
+
+
+def _is_gate_kind(check: CheckSpec) -> bool:
+    from ..checks.registry import GATES
+
+    return check.check in GATES
+
+
+def _shares_answers(check: CheckSpec, others: list[CheckSpec]) -> bool:
+    names = set(check.answer_names)
+    return any(names & set(o.answer_names) for o in others)
 
 
 def _check(raw: dict, where: _Where, default_visibility: str) -> CheckSpec:
@@ -275,11 +346,51 @@ def _check(raw: dict, where: _Where, default_visibility: str) -> CheckSpec:
         inputs=dict(inputs), why=raw.get("why", ""), hint=raw.get("hint", ""),
         visibility=raw.get("visibility", default_visibility),
         traps=tuple(Trap(**t) for t in raw.get("traps", [])),
+        points=_check_points(raw, where),
+        carry=_carry_forward(raw.get("carry_forward"), name, where),
     )
     for n in check.answer_names:
         if not NAME.match(n):
             raise where.fail("answer", f"{n!r} is not a Python name or attribute path")
     return check
+
+
+def _carry_forward(raw, check: str, where: _Where) -> CarryForward | None:
+    from ..checks.derive import DERIVATIONS, derivation_inputs
+
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or not isinstance(raw.get("derive"), str) \
+            or not isinstance(raw.get("inputs"), dict):
+        raise where.fail("carry_forward", f"expected {{ derive = \"name\", inputs = {{ role = "
+                         f"\"answer\" }}, options... }}, got {raw!r}")
+    if raw["derive"] not in DERIVATIONS:
+        raise where.fail("carry_forward.derive", f"unknown derivation {raw['derive']!r}",
+                         f"known: {', '.join(sorted(DERIVATIONS))}")
+    if check == "consistent":
+        raise where.fail("carry_forward", "a 'consistent' check compares the student's answers "
+                         "with each other: there is nothing to carry forward")
+    roles, keywords = derivation_inputs(raw["derive"])
+    inputs, options = raw["inputs"], {k: v for k, v in raw.items() if k not in ("derive", "inputs")}
+    if set(inputs) != roles or set(options) != keywords:
+        raise where.fail("carry_forward", f"derivation {raw['derive']!r} takes inputs "
+                         f"{sorted(roles)} and options {sorted(keywords)}, got inputs "
+                         f"{sorted(inputs)} and options {sorted(options)}")
+    for name in inputs.values():
+        if not isinstance(name, str) or not NAME.match(name):
+            raise where.fail("carry_forward.inputs", f"{name!r} is not a Python name or "
+                             "attribute path")
+    return CarryForward(raw["derive"], dict(inputs), options)
+
+
+def _check_points(raw: dict, where: _Where) -> float:
+    if "points" not in raw:
+        return 0.0
+    points = _number(raw["points"], "points", (0, None), where)
+    if points == 0:
+        raise where.fail("points", "expected a positive number of points, got 0",
+                         "leave `points` out: a check of form (shape, range...) is then a gate")
+    return points
 
 
 def _companion(raw: dict, where: _Where) -> Companion:

@@ -190,7 +190,7 @@ def _run(spec, got: Extracted, reference: dict) -> CheckResult:
 def extract(namespace: dict, q: Question, checks) -> Extracted:
     """The question's answers from `namespace`, read by the kernel-side code the grader uses
     (so that what check() sees is what grading sees), probes included."""
-    names = list(dict.fromkeys(n for c in checks for n in c.answer_names))
+    names = list(dict.fromkeys(n for c in checks for n in c.answer_names + c.carry_names))
     produced = {o for p in q.probes for o in p.outputs}
     probes = [p for p in q.probes if produced & set(names)]
     with tempfile.TemporaryDirectory(prefix="grader-check-") as tmp:
@@ -201,7 +201,7 @@ def extract(namespace: dict, q: Question, checks) -> Extracted:
         code["__grader_extract__"](json.dumps({
             "names": [n for n in names if n not in produced], "probes": requests,
             "out": str(out), "max_bytes": 256 * 2**20}))
-        return load_answers(out)
+        return load_answers(out, from_kernel=True)
 
 
 def _probe_requests(probes, folder: Path) -> list[dict]:

@@ -56,7 +56,7 @@ def grade(submission: str | os.PathLike, exercise: str | None = None,
     questions, figures = with_pictures(spec, nb, execution, reference, questions)
     return Report(
         exercise=spec.id, submission=str(submission),
-        score=sum(q.score for q in questions), max_score=spec.max_score,
+        score=round(sum(q.score for q in questions), 2), max_score=spec.max_score,
         questions=questions, environment=environment(),
         seed=params.get("seed", spec.seed), duration_s=round(time.monotonic() - started, 3),
         parameters=params, cell_errors=tuple(r.error for r in execution.cells if r.error),

@@ -1,9 +1,11 @@
 """Compare a submission's answers with the reference answers and score each question.
 
-Pure: takes the execution record and both sets of answers, returns frozen results. A question is
-worth its points when every check passes (all or nothing). When an answer is absent, the status
-says why: the stub was never filled in (missing), the code that defines it raised (error), or ran
-out of time (timeout).
+Pure: takes the execution record and both sets of answers, returns frozen results. Each check
+earns its share of the question's points (grader.core.spec, `points`) when it passes and so do
+the gates of its answers; a question with `scoring = "all-or-nothing"` earns its points only
+when every check passes. When an answer is absent, the status says why: the stub was never
+filled in (missing), the code that defines it raised (error), or ran out of time (timeout); the
+checks of the answers that are there still earn their points.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ import dataclasses
 from functools import lru_cache
 
 from .. import checks as registry
-from ..checks.outcome import Comparison
+from ..checks.derive import DERIVATIONS
+from ..checks.equality import difference
+from ..checks.outcome import Comparison, Outcome
 from ..checks.toolkit import CHECK_HINT
 from ..core.answers import Extracted, Problem
 from ..core.records import DISK_ENAME, CellRun, Execution
@@ -21,6 +25,8 @@ from ..core.results import CheckResult, QuestionResult, Status
 from ..core.spec import CheckSpec, Exercise, Question
 
 NOT_IMPLEMENTED = "NotImplementedError"
+CARRIED = "Right for your own"
+CHANGED = (1e-9, 1e-12)   # (rtol, atol): an earlier answer beyond this differs from the reference
 QUESTION_HINT = ("Check the hyper-parameters this question sets ({params}), the data the model "
                  "was fitted on, and the steps after it.")
 
@@ -49,11 +55,17 @@ def score_question(question: Question, execution: Execution,
         return _result(question, Status.GRADER_ERROR,
                        f"the reference solution did not produce `{absent}`: this is a fault of "
                        "the exercise, not of your work; tell your instructor")
-    unavailable = _first_unavailable(question, execution)
-    if unavailable:
-        return unavailable
-    results = tuple(run_check(c, execution.answers.values, reference.values)
-                    for c in question.checks)
+    problems = _unavailable(question, execution)
+    if problems and (execution.answers is None or not _runnable(question, problems)):
+        status, message, cell = next(iter(problems.values()))
+        return _result(question, status, message, cell_error=cell)
+    results = _award(question, tuple(
+        _not_run(c, problems) if set(c.answer_names) & problems.keys()
+        else run_check(c, execution.answers.values, reference.values) for c in question.checks))
+    score = round(sum(r.points for r in results), 2)
+    if problems:   # some answers are missing: the checks of the others still earn their points
+        status, message, cell = next(iter(problems.values()))
+        return _result(question, status, message, checks=results, score=score, cell_error=cell)
     failed = [r for r in results if not r.passed]
     if any(r.check == "grader-error" for r in failed):
         return _result(question, Status.GRADER_ERROR, failed[0].message, checks=results)
@@ -63,9 +75,27 @@ def score_question(question: Question, execution: Execution,
         more = len(failed) - 1
         also = f" ({more} more check{'s' * (more > 1)} of this question failed too)" if more else ""
         return _result(question, Status.FAILED, f"`{failed[0].answer}`: {failed[0].message}{also}",
-                       checks=results)
+                       checks=results, score=score)
     return _result(question, Status.PASSED, _passed_message(results), checks=results,
                    score=question.points)
+
+
+def _award(question: Question, results: tuple[CheckResult, ...]) -> tuple[CheckResult, ...]:
+    """Each check's points: its share when it passed and so did the gates of its answers (a
+    wrong shape earns nothing for the values); all-or-nothing questions share nothing."""
+    if question.scoring == "all-or-nothing":
+        return results
+    passed = {id(c): r.passed for c, r in zip(question.checks, results)}
+    return tuple(dataclasses.replace(
+        r, max_points=c.points,
+        points=c.points if r.passed and all(passed[id(g)] for g in question.guards(c)) else 0.0)
+        for c, r in zip(question.checks, results))
+
+
+def _not_run(spec: CheckSpec, problems: dict) -> CheckResult:
+    name = next(n for n in spec.answer_names if n in problems)
+    return CheckResult(spec.check, spec.answer or ", ".join(spec.inputs.values()), False,
+                       f"not checked: {problems[name][1]}", visibility=spec.visibility)
 
 
 def _headline_first(failed: list[CheckResult]) -> list[CheckResult]:
@@ -91,6 +121,8 @@ def run_check(spec: CheckSpec, got: dict, expected: dict) -> CheckResult:
     """One check of the registry on one answer; a crash inside a check is our fault."""
     try:
         outcome = _call(spec, got, expected)
+        if not outcome.passed and spec.carry:
+            outcome = _carried_forward(spec, outcome, got, expected)
     except Exception as exc:  # a check must never crash a batch; say whose fault it is
         return CheckResult("grader-error", spec.answer or "", False,
                            f"the grader failed while checking `{spec.answer}` "
@@ -103,6 +135,33 @@ def run_check(spec: CheckSpec, got: dict, expected: dict) -> CheckResult:
     comparison = outcome.comparison if spec.visibility == "public" else Comparison()
     return CheckResult(spec.check, spec.answer or ", ".join(spec.inputs.values()),
                        outcome.passed, message, visibility=spec.visibility, comparison=comparison)
+
+
+def _carried_forward(spec: CheckSpec, outcome: Outcome, got: dict, expected: dict) -> Outcome:
+    """A failed answer checked again against what the derivation computes from the student's own
+    earlier answers, when those differ from the reference's: right for them, it passes with a
+    note (error carried forward); otherwise the first outcome stands."""
+    names = spec.carry_names
+    if any(n not in got for n in names):
+        return outcome
+    changed = [n for n in names if n not in expected
+               or difference(got[n], expected[n], CHANGED) is not None]
+    if not changed:
+        return outcome   # the earlier answers are the reference's: this answer is wrong itself
+    try:
+        derived = DERIVATIONS[spec.carry.derive](
+            **{role: got[n] for role, n in spec.carry.inputs.items()}, **spec.carry.options)
+    except Exception:   # the student's earlier answers cannot give this answer (wrong shape...)
+        return outcome
+    # Companions are compared with the student's own: they are numbered like the derived value.
+    own = {c.answer: got[c.answer] for c in spec.companions if c.answer in got}
+    again = _call(spec, got, {**expected, **own, spec.answer: derived})
+    if not again.passed:
+        return outcome
+    said = ", ".join(f"`{n}`" for n in changed)
+    return Outcome(True, f"{CARRIED} {said}, which differ{'s' * (len(changed) == 1)} "
+                   f"from the reference solution's: that mistake is carried forward and costs "
+                   f"points only where it was made.", comparison=again.comparison)
 
 
 def _call(spec: CheckSpec, got: dict, expected: dict):
@@ -131,7 +190,11 @@ def _trap_hint(spec: CheckSpec, got: dict) -> str:
 
 
 def _passed_message(results: tuple[CheckResult, ...]) -> str:
-    return f"all {len(results)} checks passed" if len(results) > 1 else "correct"
+    said = f"all {len(results)} checks passed" if len(results) > 1 else "correct"
+    carried = [r for r in results if r.message.startswith(CARRIED)]
+    if not carried:
+        return said
+    return f"{said}: `{carried[0].answer}` is r{carried[0].message[1:]}"
 
 
 def _reference_gap(question: Question, reference: Extracted) -> str | None:
@@ -139,14 +202,21 @@ def _reference_gap(question: Question, reference: Extracted) -> str | None:
     return next((n for n in sorted(names) if n not in reference.values), None)
 
 
-def _first_unavailable(question: Question, execution: Execution) -> QuestionResult | None:
-    """The status of the first answer the question needs that did not come back."""
+def _unavailable(question: Question, execution: Execution) -> dict:
+    """Answer name -> (status, message, cell error) for each answer the question needs that did
+    not come back, in the order its checks name them."""
+    problems = {}
     for name in _needed(question):
         problem = _problem(name, question, execution)
         if problem:
-            status, message, cell = problem
-            return _result(question, status, message, cell_error=cell)
-    return None
+            problems[name] = problem
+    return problems
+
+
+def _runnable(question: Question, problems: dict) -> bool:
+    """Whether a scored check has all its answers (else the question earns nothing)."""
+    return any(not c.gate and not set(c.answer_names) & problems.keys()
+               for c in question.checks)
 
 
 def _needed(question: Question) -> list[str]:

@@ -12,7 +12,9 @@ compact JSON: version, status, max_score, tests[]) and computes the points twice
 table takes (tests with status "pass" / all tests) * max_score, the "Points X/Y" notice that
 Classroom records sums tests[].score. The two agree only when every test is worth the same, so a
 question of 3 points becomes 3 tests of one point each (a smaller unit when points are
-fractional): both totals then equal the grader's own total.
+fractional): both totals then equal the grader's own total. Partial credit that is not a whole
+number of units (1.34 of 2) is recorded exactly (one failed test carries the 0.34); the console
+table then counts only the whole units.
 """
 
 from __future__ import annotations
@@ -160,11 +162,13 @@ def classroom_result(reports: list[tuple[str, Report]], failed: int = 0,
     tests = []
     for path, report, q in questions:
         count = int(Fraction(q.max_score).limit_denominator(1000) / unit)
-        earned = int(Fraction(q.score).limit_denominator(1000) / unit)
+        earned = Fraction(q.score).limit_denominator(1000) / unit
         for i in range(count):
             line = (cell_lines or {}).get(path, {}).get(q.id, 0)
-            tests.append(_test(path, report, q, (i, count, line),
-                               float(unit) if i < earned else 0.0))
+            # Partial credit that is not a whole number of units: the rest goes to one failed
+            # test, so that the points Classroom records are the grader's own total.
+            part = min(max(earned - i, 0), 1)
+            tests.append(_test(path, report, q, (i, count, line), float(part * unit), part == 1))
     max_score = sum(r.max_score for _, r in reports)
     statuses = {t["status"] for t in tests}
     status = "error" if failed or "error" in statuses else "fail" if "fail" in statuses \
@@ -189,12 +193,13 @@ def _gcd(a: int, b: int) -> int:
     return a
 
 
-def _test(path: str, report: Report, q, place: tuple[int, int, int], score: float) -> dict:
+def _test(path: str, report: Report, q, place: tuple[int, int, int], score: float,
+          whole: bool) -> dict:
     i, count, line = place
     if q.status == Status.GRADER_ERROR:
         status = "error"
     else:
-        status = "pass" if score > 0 or q.status == Status.PASSED else "fail"
+        status = "pass" if whole or q.status == Status.PASSED else "fail"
     name = f"{report.exercise} {q.id}: {q.title}"
     return {"name": name + (f" [{i + 1}/{count}]" if count > 1 else ""), "status": status,
             "score": score, "message": q.message, "line_no": line, "filename": path,

@@ -109,11 +109,34 @@ def test_variants_grade_as_expected(path, graded_all):
                         if q["status"] != expected[q["id"]]}
             wrong_outcomes.append(f"{variant['name']}: got {statuses}, expected {expected}; "
                                   f"messages {messages}")
+        points = {q["id"]: q["score"] for q in reports[key]["questions"]}
+        for qid, want in variant.get("points", {}).items():
+            if points[qid] != pytest.approx(want):
+                wrong_outcomes.append(f"{variant['name']}: {qid} earned {points[qid]}, "
+                                      f"expected {want}")
+        lost = [q["id"] for q in reports[key]["questions"]
+                if q["status"] != "passed" and q["score"] >= q["max_score"]]
+        assert not lost, f"{variant['name']}: {lost} did not pass but lost no points"
+    _write_points(path.stem, variants, reports)
     assert not wrong_outcomes, "\n".join(wrong_outcomes)
     solution, stub = reports["the_solution"], reports["the_stub"]
     assert solution["score"] == solution["max_score"], solution["questions"]
     assert stub["score"] == 0
     assert {q["status"] for q in stub["questions"]} <= {"missing", "error"}, stub["questions"]
+
+
+def _write_points(exercise: str, variants: dict, reports: dict) -> None:
+    """What each variant earned, per question: test-artifacts/variant-points/<exercise>.md."""
+    lines = [f"# {exercise}: points earned by each variant", ""]
+    for key, variant in variants.items():
+        report = reports[key]
+        parts = ", ".join(f"{q['id']} {q['score']:g}/{q['max_score']:g}"
+                          for q in report["questions"])
+        lines.append(f"- {variant['kind']} / {variant['name']}: "
+                     f"**{report['score']:g}/{report['max_score']:g}** ({parts})")
+    folder = ARTIFACTS / "variant-points"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{exercise}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 # At most this share of the failed questions of wrong variants may lead with the generic

@@ -52,6 +52,19 @@ def test_partial_credit_from_an_override_is_counted_the_same_by_both_sums():
     assert reporter.console_score(result) == reporter.src_score(result) == 4
 
 
+def test_partial_credit_of_checks_is_recorded_exactly_by_classroom():
+    """1.34 of 2 points (two checks of three): the points Classroom records are ours; the
+    console table counts the whole units only."""
+    q1 = QuestionResult("q1", "Question 1", 1.34, 2.0, Status.FAILED, "msg")
+    q2 = QuestionResult("q2", "Question 2", 3.0, 3.0, Status.PASSED, "msg")
+    report = Report("ex", "ex.ipynb", 4.34, 5.0, (q1, q2), {"grader": "0"}, 1, 0.5)
+    result = github.classroom_result([("ex.ipynb", report)])
+    jsonschema.validate(result, reporter.RESULT_SCHEMA)
+    assert reporter.src_score(result) == pytest.approx(4.34)
+    assert reporter.console_score(result) == pytest.approx(4)
+    assert [t["status"] for t in result["tests"][:2]] == ["pass", "fail"]
+
+
 def test_all_passed_is_pass_and_a_grader_error_is_error():
     passed = github.classroom_result([("a.ipynb", _report([(2, Status.PASSED)]))])
     broken = github.classroom_result([("a.ipynb", _report([(2, Status.GRADER_ERROR)]))])
