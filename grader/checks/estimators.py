@@ -1,6 +1,10 @@
 """The `estimator` check: a scikit-learn estimator description of the right class, with the
-required parameters and fitted state. The kernel describes an estimator as plain data:
-``{"__type__": "estimator", "class": ..., "params": {...}, "fitted": bool}``."""
+required parameters, fitted state and training-set size. The kernel describes an estimator as
+plain data: ``{"__type__": "estimator", "class": ..., "params": {...}, "fitted": bool,
+"n_samples_fit": int | None, "n_features_in": int | None}`` (`n_samples_fit`: how many samples
+it was fitted on, when its fitted attributes say so; None for a linear model or a mixture). The
+host accepts that tag only from the kernel's own description of a live estimator
+(grader.core.answers): a dict the student typed is never one."""
 
 from __future__ import annotations
 
@@ -38,6 +42,28 @@ def _fitted_problem(got: dict, fitted) -> str | None:
     if fitted:
         return "your estimator is not fitted: call .fit(...) on it before this point"
     return "your estimator is already fitted, but the question asks for the unfitted estimator"
+
+
+def _fitted_on_problem(got: dict, expected, fitted_on) -> tuple[str, str] | None:
+    """(message, detail) when the estimator was fitted on another number of samples than the
+    reference's; None when it was not, or when its class keeps no trace of it."""
+    if fitted_on is None or not got.get("fitted"):
+        return None
+    if not isinstance(fitted_on, str) or not fitted_on.strip():
+        raise Reject("This check is misconfigured: `fitted_on` must say in words what the "
+                     "estimator is fitted on. Please tell your instructor.")
+    want = expected.get("n_samples_fit") if _is_estimator(expected) else None
+    if not isinstance(want, int) or isinstance(want, bool):
+        raise Reject("This check is misconfigured: the reference estimator does not say how many "
+                     "samples it was fitted on, so `fitted_on` cannot be checked. Please tell "
+                     "your instructor.")
+    have = got.get("n_samples_fit")
+    if not isinstance(have, int) or isinstance(have, bool) or have == want:
+        return None
+    return (f"your {got.get('class')} was fitted on {have} samples, but it must be fitted on "
+            f"{fitted_on}: was it fitted (or refitted) on other data, such as the validation or "
+            "test set, or a part of the data?",
+            f"samples fitted on: got {have}, expected {want}")
 
 
 def _required_params(expected, params) -> tuple[list[tuple[str, object]], bool]:
@@ -80,11 +106,15 @@ def _param_problems(got: dict, expected, params) -> tuple[list[str], list[str]]:
 
 
 @register("estimator")
-def estimator(got, expected, *, cls=None, params=None, fitted=True) -> Outcome:
+def estimator(got, expected, *, cls=None, params=None, fitted=True, fitted_on=None) -> Outcome:
     """A scikit-learn estimator description of the right class (`cls`, default the reference's;
     a list of names accepts any), with required parameters (`params`: a dict of values, or a
-    list of names whose values must equal the reference's; numbers within rtol 1e-9) and fitted
-    state (`fitted`: True, False, or None for either)."""
+    list of names whose values must equal the reference's; numbers within rtol 1e-9), fitted
+    state (`fitted`: True, False, or None for either) and, with `fitted_on` (words naming the
+    data, e.g. "X_train_pca, the training faces"), fitted on as many samples as the
+    reference's: an estimator fitted on the validation or test set fails, saying so. The
+    reference's class must keep that number (neighbours, PCA, forests, clusterers, manifold
+    learners, a Pipeline through its first step, a search through its best_estimator_)."""
     if not _is_estimator(got):
         word = "a fitted" if fitted else "an"
         raise Reject(f"Expected {word} scikit-learn estimator, got {describe(got)}.")
@@ -94,6 +124,9 @@ def estimator(got, expected, *, cls=None, params=None, fitted=True) -> Outcome:
         return Outcome(False, problem, f"got class {got.get('class')}, expected "
                                        f"{cls if cls is not None else expected.get('class')}")
     problems, details = _param_problems(got, expected, params)
+    if data_problem := _fitted_on_problem(got, expected, fitted_on):
+        problems.insert(0, data_problem[0])
+        details.insert(0, data_problem[1])
     if fit_problem := _fitted_problem(got, fitted):
         problems.insert(0, fit_problem)
     if not problems:

@@ -22,6 +22,11 @@ MAX_JSON_BYTES = 16 * 2**20       # all JSON answers together
 MAX_NOTES_BYTES = 2**20           # notes.json
 NPY_NAME = re.compile(r"^a\d+\.npy$")
 CALLABLE = "<callable>"           # a function was defined; probes call it
+# Kinds whose value the kernel-side code builds itself from a live object (a scikit-learn
+# estimator, a matplotlib figure): plain dicts tagged {"__type__": kind}. A dict the student
+# defined travels as "json" and may not carry that tag, so it can never pass for one of them.
+DESCRIBED = ("estimator", "figure")
+RESERVED_KEY = "__type__"
 
 
 @dataclass(frozen=True)
@@ -38,31 +43,35 @@ class Extracted:
                                                    # snapshot, or found only at the end
 
 
-def load_answers(folder: Path | int) -> Extracted:
+def load_answers(folder: Path | int, *, from_kernel: bool | None = None) -> Extracted:
     """Read the answers in `folder`: a path (the reference cache, released references), or the
     descriptor of a folder the host opened itself (what a kernel wrote: see grader.kernel.channel).
+    `from_kernel` (default: whether `folder` is a descriptor) says the answers come from a
+    student's kernel: then a plain dict tagged like an estimator or a figure is that answer's
+    Problem, not an estimator (trusted folders written before the tags had kinds still load).
 
     Every file is opened relative to the folder without following links and without blocking,
     must be a regular file, and is read only up to its size limit: a link, a FIFO or a huge file
     made by student code is a Problem for that answer (or a ValueError for the whole index),
     never a hang and never a read outside the folder. FileNotFoundError: nothing was written."""
+    strict = isinstance(folder, int) if from_kernel is None else from_kernel
     if isinstance(folder, int):
-        return _read_answers(folder)
+        return _read_answers(folder, strict)
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
     try:
-        return _read_answers(fd)
+        return _read_answers(fd, strict)
     finally:
         os.close(fd)
 
 
-def _read_answers(folder: int) -> Extracted:
+def _read_answers(folder: int, strict: bool) -> Extracted:
     raw = json.loads(read_regular(folder, "answers.json", MAX_JSON_BYTES).decode("utf-8"))
     if not isinstance(raw, dict):
         raise ValueError("answers.json is not an object")
     values, problems = {}, {}
     for name, entry in raw.items():
         try:
-            values[name] = _value(folder, entry)
+            values[name] = _value(folder, entry, strict)
         except _NotAValue as problem:
             problems[name] = problem.problem
     return Extracted(values, problems, _notes(folder, set(raw)))
@@ -114,7 +123,7 @@ class _NotAValue(Exception):
         self.problem = Problem(status, message)
 
 
-def _value(folder: int, entry: object):
+def _value(folder: int, entry: object, strict: bool = True):
     if not isinstance(entry, dict):
         raise _NotAValue("error", "the answer could not be read back from the kernel")
     status = entry.get("status")
@@ -132,9 +141,35 @@ def _value(folder: int, entry: object):
         return _load_npy(folder, entry.get("file"))
     if kind == "callable":
         return CALLABLE
-    if kind in ("json", "estimator"):
-        return entry.get("value")
+    if kind in DESCRIBED:
+        value = entry.get("value")
+        if not (isinstance(value, dict) and value.get(RESERVED_KEY) == kind):
+            raise _NotAValue("error", "the answer could not be read back from the kernel")
+        return value
+    if kind == "json":
+        value = entry.get("value")
+        if strict and _tagged(value):
+            raise _NotAValue("error", f"is a dict with the key `{RESERVED_KEY}`, which the grader "
+                             "keeps for the estimators and figures it describes itself: define "
+                             "the fitted estimator (or the Figure) itself, not a dict that looks "
+                             "like one")
+        return value
     raise _NotAValue("error", "the answer could not be read back from the kernel")
+
+
+def _tagged(value) -> bool:
+    """Whether plain JSON data holds a dict with the reserved key, at any depth (iterative: a
+    deeply nested answer must not exhaust the stack)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if RESERVED_KEY in item:
+                return True
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def _load_npy(folder: int, name: object) -> np.ndarray:
@@ -165,5 +200,7 @@ def save_answers(values: dict, out_dir: Path) -> None:
         elif isinstance(value, str) and value == CALLABLE:
             index[name] = {"status": "ok", "kind": "callable"}
         else:
-            index[name] = {"status": "ok", "kind": "json", "value": value}
+            tag = value.get(RESERVED_KEY) if isinstance(value, dict) else None
+            kind = tag if tag in DESCRIBED else "json"
+            index[name] = {"status": "ok", "kind": kind, "value": value}
     (out_dir / "answers.json").write_text(json.dumps(index), encoding="utf-8")

@@ -70,7 +70,47 @@ def __grader_extract__(request_json):
         return {"status": "ok", "kind": "estimator",
                 "value": {"__type__": "estimator", "class": type(value).__name__,
                           "module": type(value).__module__, "params": params,
-                          "fitted": fitted, "learned": learned}}
+                          "fitted": fitted, "learned": learned,
+                          "n_samples_fit": fitted_samples(value) if fitted else None,
+                          "n_features_in": count(vars(value).get("n_features_in_"))}}
+
+    def count(n):
+        """n as an int when it is a whole number of things (a scaler counts in floats), else
+        None."""
+        np = sys.modules.get("numpy")
+        if type(n) is int or (np is not None and isinstance(n, np.integer)):
+            return int(n)
+        if (type(n) is float or (np is not None and isinstance(n, np.floating))) \
+                and n == n and abs(n) < 2**53 and n == int(n):
+            return int(n)
+        return None
+
+    def fitted_samples(value, depth=0):
+        """How many samples a fitted estimator was trained on, when its fitted attributes say
+        so (neighbours, PCA, forests, scalers; the labels_ or embedding_ of a clusterer or a
+        manifold learner; a Pipeline's first step; a search's refitted best_estimator_), else
+        None (a linear model or a mixture keeps no trace of it). Reads instance attributes
+        only: no property of the student's object runs."""
+        np = sys.modules.get("numpy")
+        try:
+            attrs = vars(value)
+            for name in ("n_samples_fit_", "n_samples_", "_n_samples", "n_samples_seen_"):
+                if count(attrs.get(name)) is not None:
+                    return count(attrs[name])
+            for name in ("labels_", "embedding_"):
+                found = attrs.get(name)
+                if np is not None and type(found) is np.ndarray and found.ndim >= 1:
+                    return int(found.shape[0])
+            inner = None
+            if type(attrs.get("steps")) is list and attrs["steps"]:
+                inner = attrs["steps"][0][1]   # a Pipeline: its first step sees every sample
+            elif "best_estimator_" in attrs:
+                inner = attrs["best_estimator_"]
+            if depth < 3 and hasattr(inner, "get_params") and hasattr(inner, "fit"):
+                return fitted_samples(inner, depth + 1)
+        except Exception:
+            pass
+        return None
 
     def figure(value):
         """A matplotlib Figure (or Axes) as what a figure check can look at: no pixels."""
@@ -97,7 +137,7 @@ def __grader_extract__(request_json):
                          "scatters": scatters, "images": len(ax.images),
                          "legend": ax.get_legend() is not None, "patches": len(ax.patches)})
         suptitle = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) else ""
-        return {"status": "ok", "kind": "json",
+        return {"status": "ok", "kind": "figure",
                 "value": {"__type__": "figure", "suptitle": suptitle, "axes": axes}}
 
     def is_figure(value):

@@ -488,6 +488,40 @@ def test_at_most_with_relative_margin():
     assert checks.at_most(SECRET + 1.0, SECRET, margin=1.5).passed
 
 
+def test_at_least_suspicious_above_names_the_likely_cause():
+    # an accuracy scored on the training data: 1.0 where the reference scores 0.9756
+    assert checks.at_least(0.98, 0.9756, margin=0.005, suspicious_above=0.012).passed
+    outcome = checks.at_least(1.0, 0.9756, margin=0.005, suspicious_above=0.012)
+    assert not outcome.passed
+    assert "Your value 1 is higher than a correct answer can be" in outcome.message
+    assert "at most 0.012 above" in outcome.message                      # what was expected
+    assert "scored on the training data" in outcome.message              # the likely cause
+    assert "fitted on the test" in outcome.message
+    assert_no_leak(outcome, 0.9756)
+    assert "0.9756" in outcome.detail and "bound 0.9876" in outcome.detail
+    said = checks.at_least(1.0, 0.9756, suspicious_above=0.012,
+                           likely_cause="was it scored on the 50 labelled digits?")
+    assert said.message.endswith("Was it scored on the 50 labelled digits?")
+    # without the option a better value is never penalised; too low is still too low
+    assert checks.at_least(1.0, 0.9756, margin=0.005).passed
+    assert "lower" in checks.at_least(0.9, 0.9756, suspicious_above=0.012).message
+
+
+def test_at_most_suspicious_below():
+    assert checks.at_most(SECRET * 0.99, SECRET, rtol=0.001, suspicious_below=SECRET * 0.05).passed
+    outcome = checks.at_most(SECRET / 2, SECRET, rtol=0.001, suspicious_below=SECRET * 0.05)
+    assert not outcome.passed and "lower than a correct answer can be" in outcome.message
+    assert "part of the data" in outcome.message
+    assert_no_leak(outcome, SECRET)
+
+
+@pytest.mark.parametrize("bad", [-0.1, "0.1", True, float("inf")])
+def test_suspicious_bounds_misconfigured(bad):
+    outcome = checks.at_least(1.0, 0.9, suspicious_above=bad)
+    assert not outcome.passed and "misconfigured" in outcome.message
+    assert "misconfigured" in checks.at_most(0.1, 0.9, suspicious_below=bad).message
+
+
 @pytest.mark.parametrize("got", [float("nan"), "0.9", None, True, [0.9, 0.8], float("inf")])
 def test_bounds_reject_non_numbers(got):
     assert not checks.at_least(got, 0.5).passed
@@ -574,6 +608,31 @@ def test_estimator_fitted_state_and_type():
     for got in (None, "KMeans()", {"class": "KMeans"}, [1, 2]):
         outcome = checks.estimator(got, est())
         assert not outcome.passed and "scikit-learn estimator" in outcome.message
+
+
+def fitted_on(n, cls="RandomForestClassifier", **params):
+    return est(cls, **params) | {"n_samples_fit": n, "n_features_in": 192}
+
+
+def test_estimator_fitted_on_the_reference_data():
+    reference = fitted_on(280)
+    assert checks.estimator(fitted_on(280), reference, fitted_on="X_train_pca").passed
+    # a forest trained on the 80 validation faces
+    outcome = checks.estimator(fitted_on(80), reference, fitted_on="X_train_pca (the training "
+                               "faces)", params={"n_estimators": 50}, cls="RandomForestClassifier")
+    assert not outcome.passed
+    assert outcome.message.startswith("Your RandomForestClassifier was fitted on 80 samples, but "
+                                      "it must be fitted on X_train_pca (the training faces)")
+    assert "validation or test set" in outcome.message and "`n_estimators`" in outcome.message
+    assert "280" not in outcome.message and "got 80, expected 280" in outcome.detail
+    # without the option, any data will do; a class that keeps no sample count cannot be told
+    assert checks.estimator(fitted_on(80), reference).passed
+    assert checks.estimator(fitted_on(None), reference, fitted_on="X_train_pca").passed
+    unknown = checks.estimator(fitted_on(80), fitted_on(None), fitted_on="X_train_pca")
+    assert not unknown.passed and "misconfigured" in unknown.message
+    unfitted = checks.estimator(fitted_on(None) | {"fitted": False}, reference,
+                                fitted_on="X_train_pca")
+    assert not unfitted.passed and "not fitted" in unfitted.message
 
 
 # ------------------------------------------------------------------ consistent
