@@ -61,8 +61,8 @@ def _fitted_on_problem(got: dict, expected, fitted_on) -> tuple[str, str] | None
     if not isinstance(have, int) or isinstance(have, bool) or have == want:
         return None
     return (f"your {got.get('class')} was fitted on {have} samples, but it must be fitted on "
-            f"{fitted_on}: was it fitted (or refitted) on other data, such as the validation or "
-            "test set, or a part of the data?",
+            f"{fitted_on}: was it fitted (or refitted) on other data, such as another split "
+            "(the validation or test set), or more or fewer points?",
             f"samples fitted on: got {have}, expected {want}")
 
 
@@ -96,8 +96,8 @@ def _param_problems(got: dict, expected, params) -> tuple[list[str], list[str]]:
         elif difference(value, want, PARAM_TOLERANCE) is not None:
             problems.append(f"parameter `{name}` must be {short(want, 40)} (as the task requires), "
                             f"you used {short(value, 40)}" if from_spec else
-                            f"parameter `{name}` differs from the reference solution; you used "
-                            f"{short(value, 40)}")
+                            f"parameter `{name}` differs from the reference solution's (use the "
+                            f"value the question gives); you used {short(value, 40)}")
         else:
             continue
         details.append(f"{name}: got {short(value, 40) if value is not _MISSING else 'missing'}, "
@@ -106,10 +106,13 @@ def _param_problems(got: dict, expected, params) -> tuple[list[str], list[str]]:
 
 
 @register("estimator")
-def estimator(got, expected, *, cls=None, params=None, fitted=True, fitted_on=None) -> Outcome:
+def estimator(got, expected, *, cls=None, params=None, reference_params=None, fitted=True,
+              fitted_on=None) -> Outcome:
     """A scikit-learn estimator description of the right class (`cls`, default the reference's;
     a list of names accepts any), with required parameters (`params`: a dict of values, or a
-    list of names whose values must equal the reference's; numbers within rtol 1e-9), fitted
+    list of names whose values must equal the reference's; numbers within rtol 1e-9; and
+    `reference_params`, a list of names equal to the reference's beside a dict of `params`:
+    values the question sets from its parameters, such as random_state=model_seed), fitted
     state (`fitted`: True, False, or None for either) and, with `fitted_on` (words naming the
     data, e.g. "X_train_pca, the training faces"), fitted on as many samples as the
     reference's: an estimator fitted on the validation or test set fails, saying so. The
@@ -124,6 +127,12 @@ def estimator(got, expected, *, cls=None, params=None, fitted=True, fitted_on=No
         return Outcome(False, problem, f"got class {got.get('class')}, expected "
                                        f"{cls if cls is not None else expected.get('class')}")
     problems, details = _param_problems(got, expected, params)
+    if reference_params is not None:
+        if not isinstance(reference_params, (list, tuple)):
+            raise Reject("This check is misconfigured: `reference_params` must be a list of "
+                         "parameter names. Please tell your instructor.")
+        more, more_details = _param_problems(got, expected, list(reference_params))
+        problems, details = problems + more, details + more_details
     if data_problem := _fitted_on_problem(got, expected, fitted_on):
         problems.insert(0, data_problem[0])
         details.insert(0, data_problem[1])
@@ -131,7 +140,8 @@ def estimator(got, expected, *, cls=None, params=None, fitted=True, fitted_on=No
         problems.insert(0, fit_problem)
     if not problems:
         return Outcome(True, f"Your {got.get('class')} estimator is set up as required.")
-    return Outcome(False, say(None, "; ".join(problems)) + ".", clip("; ".join(details)))
+    text = say(None, "; ".join(problems))
+    return Outcome(False, text if text.endswith("?") else text + ".", clip("; ".join(details)))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from .matching import same_partition
 from .outcome import Outcome, Reject
 from .registry import register, rule
 from .toolkit import any_array
+from .toolkit import labels as label_vector
 
 FIGURE_HINT = ("store the figure in the name the question asks for, e.g. "
                "`fig, ax = plt.subplots()` then `fig_name = fig`")
@@ -90,9 +91,11 @@ def figure(got, expected, *, min_axes=1, axis_labels=True, title=False, scatter_
 @rule("scatter_colours_match_labels")
 def scatter_colours_match_labels(inputs: dict, rtol: float, atol: float) -> Outcome:
     """Some scatter in `figure` colours its points by cluster: its colour groups form the same
-    partition as `labels` (any colours, any order)."""
-    fig, labels = as_figure(inputs.get("figure"), "`figure`"), inputs.get("labels")
-    n = len(np.asarray(labels).ravel())
+    partition as `labels` (any colours, any order; DBSCAN's noise, -1, is one more colour)."""
+    fig = as_figure(inputs.get("figure"), "`figure`")
+    # Colours know no noise: groups are compared with groups, -1 renamed like any other label.
+    labels = np.unique(label_vector(inputs.get("labels"), "labels"), return_inverse=True)[1]
+    n = len(labels)
     candidates = [s for ax in fig["axes"] for s in ax["scatters"] if s["points"] == n]
     if not candidates:
         return Outcome(False, f"No scatter plot in the figure has one point per label ({n}).")

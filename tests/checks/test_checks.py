@@ -600,6 +600,20 @@ def test_estimator_params_from_reference_list():
     assert "211.5985" in outcome.detail
 
 
+def test_estimator_reference_params_beside_spec_params():
+    reference = est(n_clusters=50, n_init=3, random_state=SECRET)
+    assert checks.estimator(est(n_clusters=50, n_init=3, random_state=SECRET), reference,
+                            params={"n_clusters": 50, "n_init": 3},
+                            reference_params=["random_state"]).passed
+    outcome = checks.estimator(est(n_clusters=50, n_init="auto", random_state=0), reference,
+                               params={"n_clusters": 50, "n_init": 3},
+                               reference_params=["random_state"])
+    assert not outcome.passed
+    assert "`n_init` must be 3" in outcome.message and "`random_state` differs" in outcome.message
+    assert_no_leak(outcome, SECRET)
+    assert not checks.estimator(est(), reference, reference_params="random_state").passed
+
+
 def test_estimator_fitted_state_and_type():
     assert not checks.estimator(est(fitted=False), est()).passed
     assert "fit" in checks.estimator(est(fitted=False), est()).message

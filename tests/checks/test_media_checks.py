@@ -51,6 +51,13 @@ def test_scatter_colours_follow_the_labels_up_to_renaming():
     rule = RULES["scatter_colours_match_labels"]
     assert rule({"figure": good, "labels": labels}, 0, 0).passed
     assert not rule({"figure": bad, "labels": labels}, 0, 0).passed
+    # DBSCAN's noise (-1) is one more colour group, renamed like any other (issue 15: the
+    # dbscan stub's c=labels2 with noise)
+    noisy = np.array([-1, 0, 0, 1, 1, -1])
+    assert rule({"figure": fig(ax(scatters=[(6, [0.1, 0.5, 0.5, 0.9, 0.9, 0.1])])),
+                 "labels": noisy}, 0, 0).passed
+    assert not rule({"figure": fig(ax(scatters=[(6, [0.5, 0.5, 0.5, 0.9, 0.9, 0.1])])),
+                     "labels": noisy}, 0, 0).passed
 
 
 def test_image_quantised():
