@@ -33,8 +33,55 @@ QUESTION_HINT = ("Check the hyper-parameters this question sets ({params}), the 
 
 def score_questions(exercise: Exercise, execution: Execution,
                     reference: Extracted) -> tuple[QuestionResult, ...]:
-    return tuple(_with_notes(score_question(q, execution, reference), q, execution)
-                 for q in exercise.questions)
+    results = [_with_notes(score_question(q, execution, reference), q, execution)
+               for q in exercise.questions]
+    return tuple(_cascade(results, execution))
+
+
+def _cascade(results: list[QuestionResult], execution: Execution) -> list[QuestionResult]:
+    """A failed question whose cells use a name that an earlier question's cells define, when
+    that question did not pass either, says so instead of the generic advice: the earlier
+    mistake is the likely cause, and the one to fix first."""
+    sources = {}
+    for run in execution.cells:
+        if run.question:
+            sources[run.question] = sources.get(run.question, "") + "\n" + run.source
+    out = []
+    for i, result in enumerate(results):
+        own = sources.get(result.id, "")
+        used = used_names(own) - defined_names(own)
+        cause = next(((r.id, sorted(used & computed_names(sources.get(r.id, ""))))
+                      for r in results[:i] if r.status != Status.PASSED
+                      and used & computed_names(sources.get(r.id, ""))), None)
+        out.append(_blame(result, *cause) if cause and result.status == Status.FAILED
+                   else result)
+    return out
+
+
+def _blame(result: QuestionResult, earlier: str, names: list[str]) -> QuestionResult:
+    said = (f"This question uses {', '.join(f'`{n}`' for n in names[:3])} from question "
+            f"{earlier}, which did not pass: fix that question first, then look again here.")
+    generic = [CHECK_HINT] + [m for m in (_params_hint(result.message),) if m]
+
+    def swap(message: str) -> str:
+        for text in generic:
+            if text in message:
+                return message.replace(text, said)
+        return message
+
+    if not any(text in result.message for text in generic):
+        return result
+    return dataclasses.replace(result, message=swap(result.message),
+                               checks=tuple(dataclasses.replace(c, message=swap(c.message))
+                                            for c in result.checks))
+
+
+def _params_hint(message: str) -> str | None:
+    """The question's own generic advice (QUESTION_HINT, with its parameters) in `message`."""
+    head, _, tail = QUESTION_HINT.partition("{params}")
+    start = message.find(head)
+    end = message.find(tail, start)
+    return message[start:end + len(tail)] if start >= 0 and end >= 0 else None
 
 
 def _with_notes(result: QuestionResult, question: Question, execution: Execution):
@@ -130,7 +177,10 @@ def run_check(spec: CheckSpec, got: dict, expected: dict) -> CheckResult:
                            visibility=spec.visibility)
     message = outcome.message
     if not outcome.passed:
-        message = " ".join(filter(None, [message, _trap_hint(spec, got), spec.hint]))
+        specific = [_trap_hint(spec, got), spec.hint]
+        if any(specific):   # a diagnosis of this check replaces the generic advice
+            message = message.replace(CHECK_HINT, "").strip()
+        message = " ".join(filter(None, [message, *specific]))
     # Hidden checks never carry numbers: the detail, text and fields, holds reference values.
     comparison = outcome.comparison if spec.visibility == "public" else Comparison()
     return CheckResult(spec.check, spec.answer or ", ".join(spec.inputs.values()),
@@ -290,12 +340,37 @@ def _question_tags(run: CellRun) -> set[str]:
 
 
 @lru_cache(maxsize=4096)
-def defined_names(source: str) -> frozenset[str]:
-    """Names a cell assigns, defines or imports (IPython magics are blanked first)."""
+def used_names(source: str) -> frozenset[str]:
+    """Names a cell reads (IPython magics are blanked first)."""
+    tree = _parse(source)
+    return frozenset(node.id for node in ast.walk(tree) if isinstance(node, ast.Name)
+                     and isinstance(node.ctx, ast.Load)) if tree else frozenset()
+
+
+def _parse(source: str) -> ast.Module | None:
     lines = ["" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()]
     try:
-        tree = ast.parse("\n".join(lines))
+        return ast.parse("\n".join(lines))
     except SyntaxError:
+        return None
+
+
+@lru_cache(maxsize=4096)
+def computed_names(source: str) -> frozenset[str]:
+    """Names a cell assigns or defines, imports left out (an import is never a mistake)."""
+    tree = _parse(source)
+    if tree is None:
+        return frozenset()
+    imported = {(a.asname or a.name).split(".")[0] for node in ast.walk(tree)
+                if isinstance(node, (ast.Import, ast.ImportFrom)) for a in node.names}
+    return defined_names(source) - imported
+
+
+@lru_cache(maxsize=4096)
+def defined_names(source: str) -> frozenset[str]:
+    """Names a cell assigns, defines or imports (IPython magics are blanked first)."""
+    tree = _parse(source)
+    if tree is None:
         return frozenset()
     names = set()
     for node in ast.walk(tree):

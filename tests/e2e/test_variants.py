@@ -4,6 +4,7 @@ written differently from the solution pass (see tests/variants/README.md)."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import tomllib
@@ -21,7 +22,10 @@ ARTIFACTS = ROOT / "test-artifacts"
 
 
 def variant_files() -> list[Path]:
-    return sorted(VARIANTS.glob("*.toml"))
+    """Every exercise's variants; GRADER_VARIANTS=a,b narrows them (a quicker loop while
+    working on some exercises; the share of generic messages is then theirs only)."""
+    only = {e for e in os.environ.get("GRADER_VARIANTS", "").split(",") if e}
+    return sorted(p for p in VARIANTS.glob("*.toml") if not only or p.stem in only)
 
 
 def slug(name: str) -> str:
@@ -140,8 +144,10 @@ def _write_points(exercise: str, variants: dict, reports: dict) -> None:
 
 
 # At most this share of the failed questions of wrong variants may lead with the generic
-# "check the computation" advice; lower it as messages get more specific (issue goal: 10 %).
-GENERIC_SHARE_AT_MOST = 0.30   # 45 % before the headline took the specific diagnosis
+# "check the computation" advice (45 % before the headline took the specific diagnosis, 29 %
+# before a check's own diagnosis replaced the advice and a question built on a failed one
+# said to fix that one first).
+GENERIC_SHARE_AT_MOST = 0.10
 
 
 def test_failed_questions_mostly_say_what_to_fix(graded_all):
