@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -58,13 +59,20 @@ def compare(folder: Path, ids: list[str]) -> int:
                 # every check public, so that each comparison carries its numbers
                 check = dataclasses.replace(check, visibility="public")
                 result = run_check(check, got, expected)
+                used = _used(result, check, got, expected)
+                if result.passed and used is not None and used >= 0.01:
+                    rows.append(f"  pass {question.id} {check.check}({result.answer}) "
+                                f"[{question.visibility}]: {used:.0%} of its tolerance used")
                 if not result.passed:
                     failures += 1
                     rows.append(f"  FAIL {question.id} {check.check}({result.answer}) "
                                 f"[{question.visibility}]: {result.detail or result.message}")
-        moved = [_moved(name, got.get(name), value) for name, value in sorted(expected.items())]
-        moved = [m for m in moved if m]
-        verdict = "all checks pass" if not rows else f"{len(rows)} check(s) fail"
+        asked = _questions_of(spec)
+        moved = [(name, _moved(got.get(name), value)) for name, value in sorted(expected.items())]
+        moved = [f"{name} [{', '.join(asked.get(name, ['no check']))}]: {how}"
+                 for name, how in moved if how]
+        failed = sum(1 for r in rows if r.startswith("  FAIL"))
+        verdict = "all checks pass" if not failed else f"{failed} check(s) fail"
         print(f"{spec.id}: {verdict}; {len(moved)} of {len(expected)} answers moved", flush=True)
         for line in rows + [f"  moved {m}" for m in moved]:
             print(line, flush=True)
@@ -72,34 +80,67 @@ def compare(folder: Path, ids: list[str]) -> int:
     return 1 if failures else 0
 
 
-def _moved(name: str, got, expected) -> str | None:
-    """How `name` differs, in words, or None when it is the same."""
+BOUND = re.compile(r"got (\S+), expected (\S+), bound (\S+)")
+
+
+def _used(result, check, got: dict, expected: dict) -> float | None:
+    """How much of its tolerance a check used: the largest |got - expected| over what it allows
+    (`close`), how far towards the bound the answer went (`at_least`, `at_most`), or None."""
+    c = result.comparison
+    if check.check == "close" and (c.atol or c.rtol):
+        try:
+            g = np.asarray(got[check.answer], dtype=float)
+            e = np.asarray(expected[check.answer], dtype=float)
+            return float(np.nanmax(np.abs(g - e) / ((c.atol or 0.0) + (c.rtol or 0.0)
+                                                    * np.abs(e))))
+        except (KeyError, TypeError, ValueError):
+            return None
+    found = BOUND.search(result.detail or "")
+    if found:
+        got, wanted, bound = map(float, found.groups())
+        return max(0.0, (got - wanted) / (bound - wanted)) if bound != wanted else None
+    return None
+
+
+def _questions_of(spec) -> dict[str, list[str]]:
+    """Answer name -> the questions whose checks read it."""
+    asked: dict[str, list[str]] = {}
+    for question in spec.questions:
+        for check in question.checks:
+            for name in check.answer_names:
+                if question.id not in asked.setdefault(name, []):
+                    asked[name].append(question.id)
+    return asked
+
+
+def _moved(got, expected) -> str | None:
+    """How an answer differs, in words, or None when it is the same."""
     if isinstance(expected, dict) or isinstance(got, dict):
-        return None if got == expected else f"{name}: differs"
+        return None if got == expected else "differs (an estimator's or figure's description)"
     try:
         a = np.asarray(got)
         b = np.asarray(expected)
     except Exception:
-        return None if got == expected else f"{name}: differs"
+        return None if got == expected else "differs"
     if a.shape != b.shape:
-        return f"{name}: shape {a.shape} vs {b.shape}"
+        return f"shape {a.shape} vs {b.shape}"
     if a.dtype.kind in "fc" or b.dtype.kind in "fc":
         a, b = a.astype(float), b.astype(float)
         if np.array_equal(a, b, equal_nan=True):
             return None
         diff = np.abs(a - b)
-        rel = diff / np.maximum(np.abs(b), 1e-300)
-        return (f"{name}: max |Δ| {np.nanmax(diff):.3g}, max rel {np.nanmax(rel):.3g} "
-                f"({int(np.count_nonzero(diff))} of {a.size} values)")
+        scale = float(np.nanmax(np.abs(b))) or 1.0
+        return (f"max |Δ| {np.nanmax(diff):.3g} ({np.nanmax(diff) / scale:.2g} of the largest "
+                f"|value|; {int(np.count_nonzero(diff))} of {a.size} values differ)")
     if a.dtype.kind in "iub" and a.ndim == 1 and a.size > 20:
         differ = int(np.count_nonzero(a != b))
         if not differ:
             return None
         # labels: how many differ once the clusters are renamed (first-seen order)
-        return f"{name}: {differ} of {a.size} entries differ ({_renamed(a, b)} after renaming)"
+        return f"{differ} of {a.size} entries differ ({_renamed(a, b)} after renaming)"
     if np.array_equal(a, b):
         return None
-    return f"{name}: {np.count_nonzero(a != b)} of {a.size} entries differ"
+    return f"{np.count_nonzero(a != b)} of {a.size} entries differ"
 
 
 def _renamed(a: np.ndarray, b: np.ndarray) -> int:
