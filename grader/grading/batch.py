@@ -24,6 +24,7 @@ from pathlib import Path
 
 from threadpoolctl import threadpool_limits
 
+from ..core import timings
 from ..core.catalog import find_course, get_exercise
 from ..core.results import Report
 from ..core.settings import BatchSettings
@@ -126,8 +127,12 @@ def _record_all(results, db, out: Path, on_result) -> dict[str, Report]:
     reports = {}
     for sub, sha, status, report in results:
         try:
-            write_reports(report, out / sub.student)
-            record(db, sub.student, sha, status, report)   # after its reports: a row is final
+            with timings.measuring() as steps:
+                with timings.timed("reports"):
+                    write_reports(report, out / sub.student)
+                with timings.timed("gradebook"):
+                    record(db, sub.student, sha, status, report)   # after its reports: final
+            timings.write(sub.student, steps, sum(steps.values()))
         except (OSError, sqlite3.OperationalError) as exc:  # a full disk, a read-only OUT...
             raise InternalError(f"cannot record {sub.student}'s grade in {out} ({exc})",
                                 "free space (or fix the permissions) there, then run the same "

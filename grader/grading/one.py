@@ -3,10 +3,12 @@ on Dask workers, records whatever comes back)."""
 
 from __future__ import annotations
 
+import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..core import timings
 from ..core.environment import environment
 from ..core.results import QuestionResult, Report, Status
 from ..core.settings import GradeSettings
@@ -53,7 +55,17 @@ def refuse_unisolated(isolate: bool | None, allow_unisolated: bool) -> None:
 
 
 def grade_one(sub: Submission, spec: Exercise, settings: GradeSettings) -> tuple[str, Report]:
-    """(gradebook status, report) for one submission; never raises for a student's file."""
+    """(gradebook status, report) for one submission; never raises for a student's file. Where
+    its time went is written to GRADER_TIMINGS, when set (grader.core.timings)."""
+    started = time.perf_counter()
+    with timings.measuring() as steps:
+        try:
+            return _grade_one(sub, spec, settings)
+        finally:
+            timings.write(sub.student, steps, time.perf_counter() - started)
+
+
+def _grade_one(sub: Submission, spec: Exercise, settings: GradeSettings) -> tuple[str, Report]:
     try:
         return "graded", grade(sub.path, spec.id, settings)
     except SubmissionError as exc:

@@ -7,6 +7,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from ..core import timings
 from ..core.catalog import get_exercise
 from ..core.environment import environment
 from ..core.records import Limits, ResourceLimits
@@ -36,10 +37,11 @@ def grade(submission: str | os.PathLike, exercise: str | None = None,
     Raises SubmissionError / UsageError when the file cannot be graded at all.
     """
     started = time.monotonic()
-    nb = load_submission(submission)
-    spec, notices = resolve_exercise(nb, exercise, settings.course, Path(submission))
-    params = final_parameters(spec, settings)
-    limits = execution_limits(spec, settings)
+    with timings.timed("load"):
+        nb = load_submission(submission)
+        spec, notices = resolve_exercise(nb, exercise, settings.course, Path(submission))
+        params = final_parameters(spec, settings)
+        limits = execution_limits(spec, settings)
     if not limits.isolate:
         why = "isolation was turned off" if bubblewrap() else isolation_problem()
         notices.append((settings.unisolated_notice or UNISOLATED).format(why=why))
@@ -50,10 +52,13 @@ def grade(submission: str | os.PathLike, exercise: str | None = None,
         execution = run_notebook(nb, spec.extract_names, spec.probes, params, limits,
                                  tuple(spec.spec_path.parent / d for d in spec.data),
                                  settings.pool, spec.question_names)
-        reference = reference.result()
-    questions = with_seed_hints(nb, params, execution,
-                                score_questions(spec, execution, reference))
-    questions, figures = with_pictures(spec, nb, execution, reference, questions)
+        with timings.timed("reference wait"):
+            reference = reference.result()
+    with timings.timed("score"):
+        questions = with_seed_hints(nb, params, execution,
+                                    score_questions(spec, execution, reference))
+    with timings.timed("pictures"):
+        questions, figures = with_pictures(spec, nb, execution, reference, questions)
     return Report(
         exercise=spec.id, submission=str(submission),
         score=round(sum(q.score for q in questions), 2), max_score=spec.max_score,

@@ -28,6 +28,7 @@ from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
+from ..core import timings
 from ..core.answers import Extracted
 from ..core.probes import make_inputs
 from ..core.records import DISK_ENAME, CellRun, Execution, Limits
@@ -94,7 +95,7 @@ def run_notebook(nb: nbformat.NotebookNode, names: list[str], probes: list[Probe
     zygote instead of started cold: same isolation, none of the start-up cost."""
     started = time.monotonic()
     kernels = forked_kernel(pool, limits) if pool else cold_kernel(limits)
-    with kernels as (workdir, manager):
+    with timings.phases(kernels, "kernel start", "kernel stop") as (workdir, manager):
         for f in data_files:
             shutil.copy(f, workdir / Path(f).name)
         nonce = secrets.token_hex(8)
@@ -164,7 +165,8 @@ def _first_question(questions: dict[str, list[str]], snapshots) -> dict[str, str
 
 
 def _run_in(nb, workdir, limits, appended: Appended, manager):
-    km, env = manager()
+    with timings.timed("kernel start"):
+        km, env = manager()
     deadline = Deadline()
     client = CappedClient(
         nb, km=km, allow_errors=True, interrupt_on_timeout=True,
@@ -180,14 +182,16 @@ def _run_in(nb, workdir, limits, appended: Appended, manager):
     runs, notices, answers = [], [], None
     limit = limits.resources.workdir_bytes
     with _started(client, env), DiskWatch(workdir, limit, lambda: _kill(client)) as disk:
-        _silently(client, SEED_CODE)
-        if appended.snapshots:
-            _silently(client, snapshot_source())
+        with timings.timed("kernel start"):
+            _silently(client, SEED_CODE)
+            if appended.snapshots:
+                _silently(client, snapshot_source())
         # The notebook's time limit counts the student's code, not the kernel's start-up.
         deadline.at = time.monotonic() + limits.notebook_timeout
         alive = _run_cells(client, nb, appended, runs, notices, deadline.at, limits, timed_out)
         if alive:
-            answers = _extract(client, appended.extract, appended.out, notices)
+            with timings.timed("extract"):
+                answers = _extract(client, appended.extract, appended.out, notices)
     if disk.exceeded:
         runs = [_stopped_for_disk(r, disk.exceeded, limit) for r in runs]
         notices = [_disk_notice(n, disk.exceeded, limit) for n in notices]
@@ -232,7 +236,8 @@ def _started(client, env: dict):
         # end with the run too, cgroup or not.
         setup = client.setup_kernel(env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                     cleanup_kc=True)
-        setup.__enter__()
+        with timings.timed("kernel start"):
+            setup.__enter__()
     except RuntimeError as exc:  # "Kernel died before replying to kernel_info"
         raise InternalError(f"the Jupyter kernel did not start ({exc})",
                             "check that ipykernel is installed in this environment; if "
@@ -241,7 +246,8 @@ def _started(client, env: dict):
     try:
         yield
     finally:
-        setup.__exit__(None, None, None)
+        with timings.timed("kernel stop"):
+            setup.__exit__(None, None, None)
 
 
 def _append(nb, cell) -> int:
@@ -264,15 +270,17 @@ def _run_cells(client, nb, appended: Appended, runs, notices, deadline: float, l
         if time.monotonic() >= deadline:
             runs.append(CellRun(index, cell.source, "not-run"))
             continue
-        run = _run_one(client, cell, index, limits, deadline, timed_out)
+        with timings.timed("cells"):
+            run = _run_one(client, cell, index, limits, deadline, timed_out)
         runs.append(run)
         lost = _lost_kernel(client, run)
         if lost:
             notices.append(lost)
             _mark_not_run(student_cells, index + 1, runs)
             return False
-        for question, heads in appended.snapshots.get(index, ()):
-            _silently(client, snapshot_call(question, heads))
+        with timings.timed("snapshots"):
+            for question, heads in appended.snapshots.get(index, ()):
+                _silently(client, snapshot_call(question, heads))
         if index == after:
             client.execute_cell(nb.cells[parameters_index], parameters_index)
     if any(r.status == "not-run" for r in runs):
