@@ -33,7 +33,8 @@ EXECUTION_KEYS = {"cell_timeout", "notebook_timeout"}
 # negative tolerance or a string would otherwise reach the check and blame the student.
 NUMBER_RANGES = {"rtol": (0, None), "atol": (0, None), "margin": (0, None),
                  "max_mismatch": (0, 1), "min_ari": (-1, 1), "low": (None, None),
-                 "high": (None, None)}
+                 "high": (None, None), "suspicious_above": (0, None),
+                 "suspicious_below": (0, None)}
 
 
 @dataclass(frozen=True)

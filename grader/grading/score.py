@@ -222,7 +222,7 @@ def _call(spec: CheckSpec, got: dict, expected: dict):
     if spec.companions:
         options["companions"] = tuple((c.answer, got[c.answer], expected[c.answer], c.how,
                                        c.tolerances) for c in spec.companions)
-    return fn(got[spec.answer], expected[spec.answer], **options)
+    return fn(got[spec.answer], expected.get(spec.answer), **options)
 
 
 def _trap_hint(spec: CheckSpec, got: dict) -> str:
@@ -248,7 +248,10 @@ def _passed_message(results: tuple[CheckResult, ...]) -> str:
 
 
 def _reference_gap(question: Question, reference: Extracted) -> str | None:
-    names = {n for c in question.checks for n in c.answer_names if c.check != "consistent"}
+    # Only what a check compares with: a student bundle releases nothing else (an `in_range`
+    # or `one_of` answer's reference value is not there, nor needed).
+    names = {n for c in question.checks for n in c.answer_names
+             if registry.REFERENCE_USE.get(c.check) is not None}
     return next((n for n in sorted(names) if n not in reference.values), None)
 
 

@@ -13,8 +13,10 @@ table takes (tests with status "pass" / all tests) * max_score, the "Points X/Y"
 Classroom records sums tests[].score. The two agree only when every test is worth the same, so a
 question of 3 points becomes 3 tests of one point each (a smaller unit when points are
 fractional): both totals then equal the grader's own total. Partial credit that is not a whole
-number of units (1.34 of 2) is recorded exactly (one failed test carries the 0.34); the console
-table then counts only the whole units.
+number of units (2.4 of 3) makes the unit smaller (0.2: 15 tests for that question) while the
+tests stay at most MAX_TESTS; beyond (1.34 of 2 would need hundredths), the points Classroom
+records are still exact (one failed test carries the 0.34) and only the console table counts
+whole units.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from ..formats.junit import write_junit
 from ..grading.pipeline import grade
 from ..grading.public import with_bundle_notice
 
+MAX_TESTS = 100   # tests in `result` at most: the reporter prints one line per test
 FAILED = (Status.FAILED, Status.MISSING, Status.ERROR, Status.TIMEOUT)
 ICON = {"passed": "✅", "failed": "❌", "missing": "⭕", "error": "❗", "timeout": "⌛",
         "grader-error": "⚙️"}
@@ -158,7 +161,9 @@ def classroom_result(reports: list[tuple[str, Report]], failed: int = 0,
     `failed` counts notebooks that could not be graded at all (then the status is "error");
     `cell_lines` maps a notebook path to {question id: line of its answer cell}."""
     questions = [(path, r, q) for path, r in reports for q in r.questions]
-    unit = _unit([q.max_score for _, _, q in questions])
+    unit = _unit([q.max_score for _, _, q in questions] + [q.score for _, _, q in questions])
+    if sum(q.max_score for _, _, q in questions) / unit > MAX_TESTS:
+        unit = _unit([q.max_score for _, _, q in questions])
     tests = []
     for path, report, q in questions:
         count = int(Fraction(q.max_score).limit_denominator(1000) / unit)

@@ -121,3 +121,11 @@ def test_missing_answer_mentions_only_errors_before_the_question():
     assert result.status == Status.MISSING
     assert "cell 2 raised ZeroDivisionError earlier" in result.message
     assert "NameError" not in result.message
+
+
+def test_a_reference_without_an_answer_only_checked_for_its_range_is_fine():
+    """A student bundle releases only values a check compares with (issue 15, §5)."""
+    question = Question("q1", "Excess", 2.0, "public", "",
+                        (CheckSpec("in_range", "excess", {"low": 0}),))
+    result = score_question(question, execution([], {"excess": 0.5}), Extracted({}))
+    assert result.status == Status.PASSED

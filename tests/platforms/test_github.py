@@ -52,9 +52,20 @@ def test_partial_credit_from_an_override_is_counted_the_same_by_both_sums():
     assert reporter.console_score(result) == reporter.src_score(result) == 4
 
 
+def test_partial_credit_in_tenths_makes_both_sums_agree():
+    """2.4 of 3 (four checks of five): tests of 0.2 points, so the console and the points agree."""
+    q1 = QuestionResult("q1", "Question 1", 2.4, 3.0, Status.FAILED, "msg")
+    q2 = QuestionResult("q2", "Question 2", 2.0, 2.0, Status.PASSED, "msg")
+    report = Report("ex", "ex.ipynb", 4.4, 5.0, (q1, q2), {"grader": "0"}, 1, 0.5)
+    result = github.classroom_result([("ex.ipynb", report)])
+    assert len(result["tests"]) == 25
+    assert reporter.src_score(result) == pytest.approx(4.4)
+    assert reporter.console_score(result) == pytest.approx(4.4)
+
+
 def test_partial_credit_of_checks_is_recorded_exactly_by_classroom():
-    """1.34 of 2 points (two checks of three): the points Classroom records are ours; the
-    console table counts the whole units only."""
+    """1.34 of 2 points (two checks of three) would need tests of 0.01 points: the points
+    Classroom records are still ours; the console table counts the whole units only."""
     q1 = QuestionResult("q1", "Question 1", 1.34, 2.0, Status.FAILED, "msg")
     q2 = QuestionResult("q2", "Question 2", 3.0, 3.0, Status.PASSED, "msg")
     report = Report("ex", "ex.ipynb", 4.34, 5.0, (q1, q2), {"grader": "0"}, 1, 0.5)
