@@ -21,6 +21,7 @@ import itertools
 import json
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -119,11 +120,17 @@ class Zygote:
         # of a process with scikit-learn imported takes ~0.1 s when the cores are busy.
         self._ahead: Future | None = None
         self._forker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="grader-fork")
+        # A used kernel is ended (and its folder removed) in the background, while the host
+        # scores and reports its submission; the next kernel is handed out only once it is gone
+        # (a fork flood's processes must not count against the next submission's limits).
+        self._ending: list[Future] = []
+        self._ender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="grader-end")
 
     def kernel(self, resources: ResourceLimits) -> Prepared:
         """A fresh kernel for one submission: the one started ahead when it fits, else one
         started now. Either way the next one starts at once, in the background, so that it
         is ready when this submission is done."""
+        self._wait_ended()
         ahead = self._take_ahead()
         if ahead and (ahead.resources != resources or ahead.process.poll() is not None):
             self.discard(ahead)
@@ -147,9 +154,25 @@ class Zygote:
             return None
 
     def discard(self, prepared: Prepared) -> None:
-        with contextlib.suppress(InternalError):
-            prepared.process.kill()
-        shutil.rmtree(prepared.workdir, ignore_errors=True)
+        prepared.process.kill()
+        self.retire(prepared)
+
+    def end(self, pid: int) -> None:
+        """Ask the zygote to end kernel `pid`, in the background (see _ending)."""
+        self._ending.append(self._ender.submit(self._end, pid))
+
+    def retire(self, prepared: Prepared) -> None:
+        """Remove a used kernel's folder once it has ended (in the background, in order)."""
+        self._ending.append(self._ender.submit(shutil.rmtree, prepared.workdir, True))
+
+    def _end(self, pid: int) -> None:
+        with contextlib.suppress(InternalError):   # the zygote died: its kernels with it
+            self.request(op="kill", pid=pid)   # answered once all its processes are gone
+
+    def _wait_ended(self) -> None:
+        ending, self._ending = self._ending, []
+        for future in ending:
+            future.result()
 
     def _prepare(self, resources: ResourceLimits) -> Prepared:
         workdir = Path(tempfile.mkdtemp(dir=self.scratch, prefix="run-"))
@@ -197,9 +220,11 @@ class Zygote:
             self._process.kill()
 
     def close(self) -> None:
+        self._wait_ended()
         self.stop()
         self._take_ahead()  # a fork under way now fails: the zygote is gone
         self._forker.shutdown()
+        self._ender.shutdown()
         self._process.wait()
         if self._cgroup:
             self._cgroup.remove()
@@ -294,8 +319,11 @@ class ForkedKernel:
         return self.returncode
 
     def kill(self) -> None:
-        if self.poll() is None:  # the zygote answers once every process of the kernel is gone
-            self.returncode = self.zygote.request(op="kill", pid=self.pid)["returncode"]
+        """End the kernel: it is dead to the host at once, and the zygote ends it in the
+        background (the zygote's next kernel waits until every one of its processes is gone)."""
+        if self.returncode is None:
+            self.returncode = -signal.SIGKILL
+            self.zygote.end(self.pid)
 
     terminate = kill
 
@@ -405,7 +433,8 @@ def forked_kernel(pool: KernelPool, limits: Limits):
         try:
             yield prepared.workdir, lambda: forked_manager(prepared)
         finally:
-            shutil.rmtree(prepared.workdir, ignore_errors=True)
+            prepared.process.kill()   # ended already, unless the kernel never started
+            zygote.retire(prepared)
 
 
 def forked_manager(prepared):
