@@ -101,7 +101,8 @@ def run_notebook(nb: nbformat.NotebookNode, names: list[str], probes: list[Probe
         nonce = secrets.token_hex(8)
         requests = _write_probe_inputs(probes, workdir / f".in-{nonce}")
         runs, answers, notices = _run(nb, workdir, names, requests, limits,
-                                      parameters or {}, manager, questions or {})
+                                      parameters or {}, manager, questions or {},
+                                      preloaded=pool is not None)
         return Execution(tuple(runs), answers, tuple(notices), time.monotonic() - started)
 
 
@@ -125,14 +126,16 @@ class Deadline:
     at: float = math.inf
 
 
-def _run(nb, workdir: Path, names, requests, limits, parameters, manager, questions):
+def _run(nb, workdir: Path, names, requests, limits, parameters, manager, questions,
+         preloaded: bool = False):
     nb = nbformat.from_dict(nb)
     out = channel_path(workdir)
     student_cells = len(nb.cells)
     snapshots = _snapshots(nb, questions)
     injected = _append(nb, parameters_cell(parameters)) if parameters else None
     extract = _append(nb, nbformat.v4.new_code_cell(
-        extraction_cell(names, requests, str(out), _first_question(questions, snapshots))))
+        extraction_cell(names, requests, str(out), _first_question(questions, snapshots),
+                        preloaded)))
     appended = Appended(student_cells, injected, extract, out, snapshots)
     return _run_in(nb, workdir, limits, appended, manager)
 

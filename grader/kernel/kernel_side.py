@@ -15,8 +15,12 @@ def __grader_extract__(request_json):
     os.makedirs(out, exist_ok=True)  # the host made it (grader.kernel.channel)
     try:
         ns = get_ipython().user_ns
-    except NameError:
-        ns = sys.modules["__main__"].__dict__
+    except NameError:   # preloaded as a module by a warm kernel's zygote (grader.kernel.zygote)
+        try:
+            from IPython import get_ipython as shell
+            ns = shell().user_ns
+        except Exception:
+            ns = sys.modules["__main__"].__dict__
     max_bytes = request["max_bytes"]
     counter = [0]
 

@@ -37,6 +37,7 @@ from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 from ..core.records import Limits, ResourceLimits
 from ..core.submission import load_submission
 from ..errors import InternalError
+from .extract import kernel_source
 from .kernels import kernel_env, kernel_folder, seed_mpl_config
 from .leftovers import hold, release
 from .sandbox import (
@@ -108,8 +109,8 @@ class Zygote:
         if isolate:
             command += bwrap_args(self.scratch, env, extra_ro=readable, uid=self.uid)
         source = Path(__file__).with_name("zygote.py").read_text(encoding="utf-8")
-        command += [sys.executable, "-c", source, json.dumps({"preload": preload,
-                                                            "warm_up": WARM_UP})]
+        command += [sys.executable, "-c", source, json.dumps({
+            "preload": preload, "warm_up": WARM_UP, "kernel_side": kernel_source()})]
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - open for the zygote's life
         self._process = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,
