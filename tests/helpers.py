@@ -105,3 +105,12 @@ def junit_schema():
     import xmlschema
 
     return xmlschema.XMLSchema(SCHEMAS / "junit-10.xsd")
+
+
+def spec_from_text(folder: Path, text: str):
+    """An exercise loaded from a spec written in `folder` (its notebooks need not exist)."""
+    from grader.core.spec import load_spec
+
+    path = folder / "ex.toml"
+    path.write_text(text)
+    return load_spec(path, folder, folder)

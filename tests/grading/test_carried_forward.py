@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import spec_from_text
 from sklearn.datasets import make_blobs
 from sklearn.decomposition import PCA
 from sklearn.mixture import GaussianMixture
@@ -13,7 +14,6 @@ from grader.checks import derive
 from grader.core.answers import Extracted
 from grader.core.records import Execution
 from grader.core.results import Status
-from grader.core.spec import load_spec
 from grader.errors import SpecError
 from grader.grading.score import score_question
 
@@ -45,9 +45,7 @@ REFERENCE = Extracted({"y_representative": np.array([7, 3, 5]), "labels": LABELS
 
 
 def questions(tmp_path, carry=CARRY):
-    path = tmp_path / "ex.toml"
-    path.write_text(SPEC.format(carry=carry))
-    return load_spec(path, tmp_path, tmp_path).questions
+    return spec_from_text(tmp_path, SPEC.format(carry=carry)).questions
 
 
 def grade(question, values):

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import spec_from_text
 
 from grader.core.answers import Extracted, Problem
 from grader.core.records import Execution
 from grader.core.results import Status
-from grader.core.spec import load_spec
 from grader.errors import SpecError
 from grader.grading.score import score_question
 
@@ -38,9 +38,8 @@ REFERENCE = Extracted({"centers": np.ones((3, 2)), "inertia": 10.0, "score": 0.5
 
 
 def question(tmp_path, scoring="", points_a="", points_b="", text=THREE_CHECKS):
-    path = tmp_path / "ex.toml"
-    path.write_text(text.format(scoring=scoring, points_a=points_a, points_b=points_b))
-    return load_spec(path, tmp_path, tmp_path).questions[0]
+    return spec_from_text(tmp_path, text.format(scoring=scoring, points_a=points_a,
+                                                points_b=points_b)).questions[0]
 
 
 def grade(q, values, problems=None):

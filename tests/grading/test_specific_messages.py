@@ -3,11 +3,12 @@ generic advice, and a question built on an earlier failed question says to fix t
 
 from __future__ import annotations
 
+from helpers import spec_from_text
+
 from grader.checks.toolkit import CHECK_HINT
 from grader.core.answers import Extracted
 from grader.core.records import CellRun, Execution
 from grader.core.results import Status
-from grader.core.spec import load_spec
 from grader.grading.score import score_questions
 
 SPEC = """schema_version = 1
@@ -34,9 +35,7 @@ REFERENCE = Extracted({"centre": 1.0, "inertia": 211.6})
 
 def grade(tmp_path, values, q1_source="centre = fit(X)",
           q2_source="import numpy as np\ninertia = np.sum(centre * X)"):
-    path = tmp_path / "ex.toml"
-    path.write_text(SPEC)
-    exercise = load_spec(path, tmp_path, tmp_path)
+    exercise = spec_from_text(tmp_path, SPEC)
     cells = (CellRun(0, "X = load()", "ok"), CellRun(1, q1_source, "ok", question="q1_fit"),
              CellRun(2, q2_source, "ok", question="q2_inertia"))
     results = score_questions(exercise, Execution(cells, Extracted(values), (), 1.0), REFERENCE)
