@@ -38,8 +38,8 @@ from ..errors import InternalError
 from . import diskwatch
 from .channel import HOST_FAULTS, AnswerChannel, channel_path, host_fault
 from .diskwatch import DiskWatch
-from .extract import extraction_cell, snapshot_call, snapshot_source
-from .kernels import cold_kernel
+from .extract import extraction_cell, side_modules_code, snapshot_call
+from .kernels import KERNEL_ARGS, cold_kernel
 from .warm import KernelPool, forked_kernel
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -117,6 +117,7 @@ class Appended:
     out: Path                 # the folder the extraction cell writes the answers into
     snapshots: dict[int, list[tuple[str, list[str]]]] = dataclasses.field(default_factory=dict)
     # cell index -> (question, names) to keep after that cell, the question's last
+    preloaded: bool = False   # the kernel inherited grader's kernel-side modules (a zygote's)
 
 
 @dataclass
@@ -134,9 +135,8 @@ def _run(nb, workdir: Path, names, requests, limits, parameters, manager, questi
     snapshots = _snapshots(nb, questions)
     injected = _append(nb, parameters_cell(parameters)) if parameters else None
     extract = _append(nb, nbformat.v4.new_code_cell(
-        extraction_cell(names, requests, str(out), _first_question(questions, snapshots),
-                        preloaded)))
-    appended = Appended(student_cells, injected, extract, out, snapshots)
+        extraction_cell(names, requests, str(out), _first_question(questions, snapshots))))
+    appended = Appended(student_cells, injected, extract, out, snapshots, preloaded)
     return _run_in(nb, workdir, limits, appended, manager)
 
 
@@ -175,6 +175,7 @@ def _run_in(nb, workdir, limits, appended: Appended, manager):
         nb, km=km, allow_errors=True, interrupt_on_timeout=True,
         error_on_timeout={"ename": TIMEOUT_ENAME, "evalue": "", "traceback": []},
         record_timing=False, resources={"metadata": {"path": str(workdir)}},
+        extra_arguments=KERNEL_ARGS,   # a cold kernel's; a forked one has them already
         shutdown_kernel="immediate",  # the kernel is thrown away: no need to wait for it
         timeout_func=lambda cell: _cell_timeout(cell, limits.cell_timeout, deadline.at),
     )
@@ -186,8 +187,8 @@ def _run_in(nb, workdir, limits, appended: Appended, manager):
     limit = limits.resources.workdir_bytes
     with _started(client, env), DiskWatch(workdir, limit, lambda: _kill(client)) as disk:
         with timings.timed("kernel start"):
-            _send_silently(client, SEED_CODE + ("\n" + snapshot_source() if appended.snapshots
-                                                else ""))
+            _send_silently(client, SEED_CODE + ("" if appended.preloaded
+                                                else "\n" + side_modules_code()))
         # The notebook's time limit counts the student's code, not the kernel's start-up.
         deadline.at = time.monotonic() + limits.notebook_timeout
         alive = _run_cells(client, nb, appended, runs, notices, deadline.at, limits, timed_out)

@@ -32,17 +32,23 @@ def snapshot_call(question: str, heads: list[str]) -> str:
 SIDE_MODULE = "__grader_side__"   # kernel_side.py, preloaded by a warm kernel's zygote
 
 
+def side_modules_code() -> str:
+    """Code that makes kernel_side.py the module `__grader_side__` and installs the snapshots'
+    keeper (kernel_snapshot.py). A warm kernel's zygote runs it once and every fork inherits
+    both; a cold kernel runs it silently before the first cell. Either way the extraction cell
+    is one call, not 11 KB for IPython to transform (~15 ms)."""
+    return ("import sys as _s, types as _t\n"
+            f"_m = _t.ModuleType({SIDE_MODULE!r})\n"
+            f"exec(compile({kernel_source()!r}, 'grader/kernel_side.py', 'exec'), _m.__dict__)\n"
+            "_s.modules[_m.__name__] = _m\n"
+            f"exec(compile({snapshot_source()!r}, 'grader/kernel_snapshot.py', 'exec'), {{}})\n"
+            "del _s, _t, _m\n")
+
+
 def extraction_cell(names: list[str], probes: list[dict], out_dir: str,
-                    question_of: dict[str, str] | None = None, preloaded: bool = False) -> str:
-    """Source of the cell appended after the student's cells. `question_of`: name (or probed
-    function) -> the question whose snapshot holds it. `preloaded`: the kernel was forked from
-    a zygote that holds kernel_side.py as a module, so the cell is one call (IPython transforms
-    an 11 KB cell in ~15 ms)."""
+                    question_of: dict[str, str] | None = None) -> str:
+    """Source of the cell appended after the student's cells (side_modules_code ran before).
+    `question_of`: name (or probed function) -> the question whose snapshot holds it."""
     request = json.dumps({"names": names, "probes": probes, "out": out_dir,
                           "max_bytes": MAX_ARRAY_BYTES, "question_of": question_of or {}})
-    if preloaded:
-        return (f"__import__('sys').modules[{SIDE_MODULE!r}].__grader_extract__("
-                f"{request!r})\n")
-    return f"{kernel_source()}\n__grader_extract__({request!r})\ndel __grader_extract__\n"
-
-
+    return f"__import__('sys').modules[{SIDE_MODULE!r}].__grader_extract__({request!r})\n"

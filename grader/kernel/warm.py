@@ -37,8 +37,8 @@ from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 from ..core.records import Limits, ResourceLimits
 from ..core.submission import load_submission
 from ..errors import InternalError
-from .extract import kernel_source
-from .kernels import kernel_env, kernel_folder, seed_mpl_config
+from .extract import side_modules_code
+from .kernels import KERNEL_ARGS, kernel_env, kernel_folder, seed_mpl_config
 from .leftovers import hold, release
 from .sandbox import (
     SHM_BYTES,
@@ -86,8 +86,6 @@ if "matplotlib" in sys.modules:
     fig.canvas.draw()
 """
 BOUND_TIMEOUT = 60.0  # seconds for a forked kernel to bind its sockets
-# As a cold kernel in its fresh sandbox: no IPython history (a thread and an sqlite file).
-KERNEL_ARGS = ["--HistoryManager.enabled=False"]
 
 
 class Zygote:
@@ -110,7 +108,7 @@ class Zygote:
             command += bwrap_args(self.scratch, env, extra_ro=readable, uid=self.uid)
         source = Path(__file__).with_name("zygote.py").read_text(encoding="utf-8")
         command += [sys.executable, "-c", source, json.dumps({
-            "preload": preload, "warm_up": WARM_UP, "kernel_side": kernel_source()})]
+            "preload": preload, "warm_up": WARM_UP, "side_modules": side_modules_code()})]
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - open for the zygote's life
         self._process = subprocess.Popen(
             command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr,

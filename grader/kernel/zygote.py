@@ -26,7 +26,6 @@ import resource
 import signal
 import sys
 import time
-import types
 
 CLONE_NEWNS, CLONE_NEWUSER, CLONE_NEWPID = 0x00020000, 0x10000000, 0x20000000
 CLONE_NEWIPC, CLONE_NEWNET = 0x08000000, 0x40000000
@@ -257,20 +256,18 @@ def warm_up(code: str) -> str:
         return f"{type(exc).__name__}: {exc}"
 
 
-def side_module(source: str) -> None:
-    """The answers' extraction code (grader/kernel_side.py) as a module every kernel inherits:
-    its extraction cell is then one call, not 11 KB for IPython to transform."""
-    if source:
-        module = types.ModuleType("__grader_side__")
-        exec(compile(source, "grader/kernel_side.py", "exec"), module.__dict__)
-        sys.modules[module.__name__] = module
+def side_modules(code: str) -> None:
+    """The answers' extraction code and the snapshots' keeper (grader/kernel/kernel_side.py,
+    kernel_snapshot.py) as modules every kernel inherits (see extract.side_modules_code)."""
+    if code:
+        exec(compile(code, "<grader side modules>", "exec"), {})
 
 
 def main() -> None:
     config = json.loads(sys.argv[1])
     done, failed = preload(config["preload"])
     warm_failed = warm_up(config.get("warm_up", ""))
-    side_module(config.get("kernel_side", ""))
+    side_modules(config.get("side_modules", ""))
     # Everything imported so far moves to a generation the collector never visits: a kernel's
     # garbage collections would otherwise write to every object's header, and so copy every
     # page it shares with the zygote.

@@ -9,6 +9,7 @@ import pytest
 from grader.core.records import Limits
 from grader.core.spec import Probe
 from grader.kernel.execute import run_notebook
+from grader.kernel.warm import KernelPool
 
 pytestmark = pytest.mark.kernel
 
@@ -46,3 +47,30 @@ def test_untagged_notebooks_are_read_at_the_end_as_before():
     nb = nbformat.v4.new_notebook(cells=[cell("x = 1"), cell("x = 2")])
     run = run_notebook(nb, ["x"], [], limits=Limits(), questions={"q1": ["x"]})
     assert run.answers.values == {"x": 2} and run.answers.notes == {}
+
+
+@pytest.mark.parametrize("warm", [False, True], ids=["cold", "warm"])
+def test_figures_and_estimators_are_kept_as_they_stood_without_deep_copies(warm):
+    """A figure is kept as its description (a deep copy costs 20-300 ms) and an estimator as a
+    copy of its fitted attributes: a later cell drawing into the same figure, or refitting the
+    same estimator, does not regrade the question."""
+    nb = nbformat.v4.new_notebook(cells=[
+        cell("import numpy as np\nimport matplotlib.pyplot as plt\n"
+             "from sklearn.cluster import KMeans\n"
+             "X = np.array([[0.0], [0.1], [5.0], [5.1]])\n"
+             "km = KMeans(n_clusters=2, n_init=1, random_state=0).fit(X)\n"
+             "fig, ax = plt.subplots()\nax.scatter(X[:, 0], X[:, 0], c=km.labels_)\n"
+             "ax.set_title('two clusters')", "q1"),
+        cell("ax.set_title('changed later')\nax.plot([0, 1], [0, 1])\n"
+             "km.set_params(n_clusters=3).fit(np.array([[0.0], [1.0], [2.0], [3.0]]))", "q2"),
+    ])
+    questions = {"q1": ["fig", "km", "km.cluster_centers_"], "q2": ["other"]}
+    with KernelPool() as pool:
+        run = run_notebook(nb, ["fig", "km", "km.cluster_centers_"], [], limits=Limits(),
+                           questions=questions, pool=pool if warm else None)
+    got = run.answers.values
+    (axes,) = got["fig"]["axes"]
+    assert axes["title"] == "two clusters" and axes["lines"] == []
+    assert axes["scatters"][0]["points"] == 4
+    assert got["km"]["params"]["n_clusters"] == 2 and got["km"]["n_samples_fit"] == 4
+    assert sorted(got["km.cluster_centers_"].ravel().round(2).tolist()) == [0.05, 5.05]
