@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import platform
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib.metadata import PackageNotFoundError, version
 
 
@@ -28,6 +28,7 @@ def reference_environment() -> dict[str, str]:
             **{package: _version(package) for package in REFERENCE_PACKAGES}}
 
 
+@cache   # asked for by every reference lookup; packages do not change
 def _version(package: str) -> str:
     try:
         return version(package)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from ..checks.outcome import NO_DETAIL, Comparison
 
@@ -117,16 +117,17 @@ class Report:
 
     def to_dict(self) -> dict:
         """The canonical JSON shape (README, "JSON report")."""
-        data = asdict(self)
         # Pictures are inline images for the HTML report: kept out of the JSON (and so of the
-        # gradebook), which stays small and the same shape as before.
+        # gradebook), which stays small and the same shape as before. (Emptied before asdict,
+        # which would copy every check and picture only for them to be replaced.)
+        data = asdict(replace(self, questions=(), pictures=()))
         del data["pictures"]
         data["questions"] = [_question_dict(q) for q in self.questions]
         return data
 
 
 def _question_dict(q: QuestionResult) -> dict:
-    data = asdict(q)
+    data = asdict(replace(q, checks=(), pictures=()))
     del data["pictures"]
     data["status"] = str(q.status)
     data["checks"] = [c.to_dict() for c in q.checks]

@@ -45,6 +45,10 @@ class GradeSettings:
     pool: Any = field(default=None, compare=False)
     """A grader.kernel.warm.KernelPool to fork the kernel from; None starts a cold kernel. A
     live object of one process: a batch sets it per worker, it never travels to Dask."""
+    reference: Any = field(default=None, compare=False)
+    """A function returning the reference answers (it may wait for them): a local batch loads
+    them once for all its submissions. None: each grade finds them (cache, bundle or solution).
+    Like `pool`, of one process only."""
 
 
 @dataclass(frozen=True)

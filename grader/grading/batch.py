@@ -225,7 +225,8 @@ def _results(todo, spec, settings: BatchSettings, jobs: int, kernels: KernelPool
             report = _with_notice(report, versions if status == "graded" else None)
             yield sub, sha, status, _with_release_changes(report, sub, settings.released)
         return
-    grading = replace(settings.grading, pool=kernels)
+    # The reference is loaded (and its files verified) once for the batch, not per student.
+    grading = replace(settings.grading, pool=kernels, reference=reference.result)
     with local_workers(jobs) as pool:
         futures = {pool.submit(grade_one, sub, spec, grading): (sub, sha) for sub, sha in todo}
         reference.result()

@@ -48,7 +48,8 @@ def grade(submission: str | os.PathLike, exercise: str | None = None,
     # The reference (cached, released in a student bundle, or the solution run in a kernel of
     # its own) is only needed to score: it is found while the submission runs.
     with ThreadPoolExecutor(1, thread_name_prefix="grader-reference") as one:
-        reference = one.submit(reference_for, spec, params, limits)
+        reference = (one.submit(settings.reference) if settings.reference else
+                     one.submit(reference_for, spec, params, limits))
         execution = run_notebook(nb, spec.extract_names, spec.probes, params, limits,
                                  tuple(spec.spec_path.parent / d for d in spec.data),
                                  settings.pool, spec.question_names)

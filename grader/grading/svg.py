@@ -62,7 +62,9 @@ class Panel:
         xy = self._xy(points)
         colours = np.asarray(colours)
         for colour in dict.fromkeys(colours.tolist()):
-            d = "".join(f"M{x:.1f} {y:.1f}h0" for x, y in xy[colours == colour])
+            mine = xy[colours == colour]
+            # one %-format over all of them: a tenth of the time of one f-string per dot
+            d = ("M%.1f %.1fh0" * len(mine)) % tuple(mine.ravel().tolist())
             self.parts.append(f"<path d='{d}' stroke='{colour}' stroke-width='{size:g}' "
                               "stroke-linecap='round' fill='none'/>")
 
